@@ -11,12 +11,13 @@ WASM_CC ?= clang
 TESTSUITE ?= ../shared/wasm-testsuite
 VALGRIND ?= valgrind --quiet --leak-check=full --error-exitcode=1
 
-WARN := -std=c11 -Wall -Wextra -Werror
-CFLAGS ?= -O2 -g
-ALL_CFLAGS := $(WARN) $(CFLAGS) -fPIC -fvisibility=hidden
+# CFLAGS carries everything, so the bench/fuzz fragments can use it as is.
+OPT ?= -O2 -g
+CFLAGS := -std=c11 -Wall -Wextra -Werror $(OPT) -fPIC -fvisibility=hidden
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 ifeq ($(SAN),1)
-ALL_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
-LDFLAGS += -fsanitize=address,undefined
+CFLAGS += $(SANFLAGS)
+LDFLAGS += $(SANFLAGS)
 endif
 DEPFLAGS = -MMD -MP
 LIBS := -lm
@@ -49,7 +50,7 @@ SPEC := $(BUILD)/spec-runner
 export BUILD SAN
 
 .PHONY: all lib test check bench fuzz valgrind demo clean deps \
-	test-unit test-spec test-fuzz test-cli test-demo guests
+	test-unit test-spec test-fuzz test-cli test-demo guests spec
 .DEFAULT_GOAL := all
 
 # Parts that other work adds later join the build when their sources appear.
@@ -60,19 +61,19 @@ lib: $(LIB_A) $(LIB_SO)
 # only the public header, which proves warren.h is enough to drive warren.
 $(BUILD)/obj/src/%.o: src/%.c
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -Iinclude -Isrc -c $< -o $@
+	$(CC) $(CFLAGS) $(DEPFLAGS) -Iinclude -Isrc -c $< -o $@
 
 $(BUILD)/obj/tests/%.o: tests/%.c
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -Iinclude -Isrc -Itests -c $< -o $@
+	$(CC) $(CFLAGS) $(DEPFLAGS) -Iinclude -Isrc -Itests -c $< -o $@
 
 $(BUILD)/obj/tools/%.o: tools/%.c
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -Iinclude -c $< -o $@
+	$(CC) $(CFLAGS) $(DEPFLAGS) -Iinclude -c $< -o $@
 
 $(BUILD)/obj/examples/%.o: examples/%.c
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -Iinclude -c $< -o $@
+	$(CC) $(CFLAGS) $(DEPFLAGS) -Iinclude -c $< -o $@
 
 $(LIB_A): $(LIB_OBJ)
 	@mkdir -p $(@D)
@@ -122,10 +123,10 @@ test-unit: $(UNIT)
 	$(UNIT)
 
 ifneq ($(SPEC_SRC),)
-test-spec: $(SPEC)
+spec test-spec: $(SPEC)
 	tests/spec/run.sh $(TESTSUITE) $(BUILD)
 else
-test-spec:
+spec test-spec:
 	@echo "spec: skipped (tests/spec/*.c missing)"
 endif
 
