@@ -1,0 +1,42 @@
+# bench/bench.mk - `make bench` (included by the top-level Makefile).
+#
+# Each kernel in bench/kernels.h is built twice from the same source: into
+# the native driver with gcc -O2, and into its own wasm module with
+# clang -O2 (bulk memory on, so memcpy/memset become memory.copy/fill).
+# The runner links the engine (libwarren.a) and drives both. Benchmarks
+# never run as part of `make test`, and no timing is a pass/fail criterion.
+
+BENCH_DIR := $(BUILD)/bench
+BENCH_NAMES := fib sieve matmul sha256 mix memcpy memset
+BENCH_NATIVE_CC ?= gcc
+BENCH_NATIVE_CFLAGS := -std=c11 -Wall -Wextra -Werror -O2
+BENCH_WASM_CC ?= clang
+BENCH_WASM_CFLAGS := --target=wasm32 -O2 -nostdlib -mbulk-memory -Wall -Wextra -Werror \
+	-Wl,--no-entry
+BENCH_WASM := $(BENCH_NAMES:%=$(BENCH_DIR)/k_%.wasm)
+
+# The initial memory of each wasm build comes from its row in kernels.h.
+bench_pages = $(shell sed -n 's/.*X($(1), *[0-9]*, *\([0-9]*\)).*/\1/p' bench/kernels.h)
+
+.PHONY: bench bench-build
+
+bench: bench-build
+	$(BENCH_DIR)/runner $(BENCH_DIR) $(BENCH_ONLY)
+
+bench-build: $(BENCH_DIR)/runner $(BENCH_DIR)/native $(BENCH_WASM)
+
+$(BENCH_DIR)/native: bench/native.c $(BENCH_NAMES:%=bench/k_%.c) bench/kernels.h
+	@mkdir -p $(@D)
+	$(BENCH_NATIVE_CC) $(BENCH_NATIVE_CFLAGS) -o $@ bench/native.c $(BENCH_NAMES:%=bench/k_%.c)
+
+$(BENCH_DIR)/k_%.wasm: bench/k_%.c bench/kernels.h
+	@mkdir -p $(@D)
+	$(BENCH_WASM_CC) $(BENCH_WASM_CFLAGS) -Wl,--export=k_$* \
+		-Wl,--initial-memory=$$(( $(call bench_pages,$*) * 65536 )) -o $@ $<
+
+$(BENCH_DIR)/runner.o: bench/runner.c bench/kernels.h src/vm/vm.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Isrc -Iinclude -c $< -o $@
+
+$(BENCH_DIR)/runner: $(BENCH_DIR)/runner.o $(LIB_A)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIB_A) $(LIBS)
