@@ -1,0 +1,976 @@
+/*
+ * instance.c - runtime objects (memories, tables, globals, functions),
+ * instantiation, and cloning of instances.
+ *
+ * Memories are anonymous mappings of exactly their current size: the
+ * kernel hands out zero pages lazily, so a 4 GiB memory or a growth by
+ * thousands of pages costs nothing until touched, and mremap grows without
+ * copying. Everything reaches linear memory through struct vm_memory
+ * (data, size), so copy-on-write clones can later replace the memcpy in
+ * mem_copy without touching the interpreter.
+ */
+#define _GNU_SOURCE /* mremap, MAP_ANONYMOUS */
+#include "instance.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#define PAGE 65536u
+#define MAX_PAGES 65536u
+
+/* The data of a 0-page memory: a valid pointer that is never written, so
+ * a 0-length memset/memcpy at offset 0 has a real address to work on. */
+static uint8_t empty_data[16];
+
+/* ---- memories ------------------------------------------------------------ */
+
+static uint8_t *
+pages_map(uint64_t bytes)
+{
+	void *p;
+
+	if (bytes == 0)
+		return empty_data;
+	if (bytes > (uint64_t)SIZE_MAX)
+		return NULL;
+	p = mmap(NULL, (size_t)bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static void
+pages_unmap(uint8_t *p, uint64_t bytes)
+{
+	if (bytes != 0)
+		munmap(p, (size_t)bytes);
+}
+
+/* Resize keeping the contents; the new tail reads as zeros. NULL on
+ * failure, with the old mapping left untouched. */
+static uint8_t *
+pages_remap(uint8_t *p, uint64_t old, uint64_t new)
+{
+	uint8_t *q;
+
+	if (old == 0)
+		return pages_map(new);
+#ifdef MREMAP_MAYMOVE
+	q = mremap(p, (size_t)old, (size_t)new, MREMAP_MAYMOVE);
+	return q == MAP_FAILED ? NULL : q;
+#else
+	q = pages_map(new);
+	if (q) {
+		memcpy(q, p, old);
+		munmap(p, old);
+	}
+	return q;
+#endif
+}
+
+/*
+ * A memory of lim->min pages, all zero. Its growth limit is the smallest of
+ * the declared max, the embedder's page_limit (0: none) and 65536. Returns
+ * NULL with VM_ERR_NOMEM if min exceeds that limit or mapping fails.
+ * The caller owns the one reference.
+ */
+struct vm_memory *
+vm_memory_new(const struct vm_limits *lim, uint32_t page_limit, struct vm_error *err)
+{
+	struct vm_memory *m;
+	uint32_t max = MAX_PAGES;
+
+	if (lim->has_max && lim->max < max)
+		max = (uint32_t)lim->max;
+	if (page_limit != 0 && page_limit < max)
+		max = page_limit;
+	if (lim->min > max) {
+		vm_err(err, VM_ERR_NOMEM, 0, "memory of %llu pages exceeds the limit of %u pages",
+		       (unsigned long long)lim->min, max);
+		return NULL;
+	}
+	m = calloc(1, sizeof *m);
+	if (!m)
+		goto nomem;
+	m->pages = (uint32_t)lim->min;
+	m->size = (uint64_t)m->pages * PAGE;
+	m->max_pages = max;
+	m->shared = lim->shared;
+	m->refcount = 1;
+	m->data = pages_map(m->size);
+	if (!m->data) {
+		free(m);
+		goto nomem;
+	}
+	return m;
+nomem:
+	vm_err(err, VM_ERR_NOMEM, 0, "out of memory allocating a memory of %llu pages",
+	       (unsigned long long)lim->min);
+	return NULL;
+}
+
+/* Returns the old size in pages, or -1 (limit or no memory) with m unchanged. */
+int64_t
+vm_memory_grow(struct vm_memory *m, uint32_t delta)
+{
+	uint64_t pages = (uint64_t)m->pages + delta;
+	uint8_t *data;
+	uint32_t old = m->pages;
+
+	if (pages > m->max_pages)
+		return -1;
+	if (delta == 0)
+		return old;
+	data = pages_remap(m->data, m->size, pages * PAGE);
+	if (!data)
+		return -1;
+	m->data = data;
+	m->pages = (uint32_t)pages;
+	m->size = pages * PAGE;
+	return old;
+}
+
+/* Drop one reference; frees at zero. NULL is fine. */
+void
+vm_memory_unref(struct vm_memory *m)
+{
+	if (!m || --m->refcount > 0)
+		return;
+	pages_unmap(m->data, m->size);
+	free(m);
+}
+
+/* A fresh memory with the same pages, limit and contents. NULL: no memory. */
+static struct vm_memory *
+mem_copy(const struct vm_memory *src)
+{
+	struct vm_memory *m = calloc(1, sizeof *m);
+
+	if (!m)
+		return NULL;
+	*m = *src;
+	m->refcount = 1;
+	m->data = pages_map(src->size);
+	if (!m->data) {
+		free(m);
+		return NULL;
+	}
+	if (src->size)
+		memcpy(m->data, src->data, src->size);
+	return m;
+}
+
+/* ---- tables and globals ---------------------------------------------------- */
+
+/*
+ * A table of tt->limits.min null elements. max is the declared max or
+ * UINT32_MAX; growth also stops at VM_TABLE_LIMIT. NULL with
+ * VM_ERR_NOMEM if min is above that or allocation fails.
+ */
+struct vm_table *
+vm_table_new(const struct vm_tabletype *tt, struct vm_error *err)
+{
+	struct vm_table *t;
+
+	if (tt->limits.min > VM_TABLE_LIMIT) {
+		vm_err(err, VM_ERR_NOMEM, 0, "table of %llu elements exceeds the limit of %u",
+		       (unsigned long long)tt->limits.min, VM_TABLE_LIMIT);
+		return NULL;
+	}
+	t = calloc(1, sizeof *t);
+	if (!t)
+		goto nomem;
+	t->elemtype = tt->elemtype;
+	t->size = (uint32_t)tt->limits.min;
+	t->max = tt->limits.has_max && tt->limits.max < UINT32_MAX ? (uint32_t)tt->limits.max
+								   : UINT32_MAX;
+	t->refcount = 1;
+	t->elems = calloc(t->size ? t->size : 1, sizeof *t->elems);
+	if (!t->elems) {
+		free(t);
+		goto nomem;
+	}
+	return t;
+nomem:
+	vm_err(err, VM_ERR_NOMEM, 0, "out of memory allocating a table");
+	return NULL;
+}
+
+/* Returns the old size, or -1 (limit or no memory) with t unchanged.
+ * New elements hold `init` (a ref). */
+int64_t
+vm_table_grow(struct vm_table *t, uint32_t delta, vm_slot init)
+{
+	uint64_t size = (uint64_t)t->size + delta;
+	vm_slot *elems;
+	uint32_t old = t->size;
+
+	if (size > t->max || size > VM_TABLE_LIMIT)
+		return -1;
+	if (delta == 0)
+		return old;
+	elems = realloc(t->elems, (size_t)size * sizeof *elems);
+	if (!elems)
+		return -1;
+	for (uint64_t i = old; i < size; i++)
+		elems[i] = init;
+	t->elems = elems;
+	t->size = (uint32_t)size;
+	return old;
+}
+
+/* Drop one reference; frees at zero. NULL is fine. */
+void
+vm_table_unref(struct vm_table *t)
+{
+	if (!t || --t->refcount > 0)
+		return;
+	free(t->elems);
+	free(t);
+}
+
+static struct vm_table *
+table_copy(const struct vm_table *src)
+{
+	struct vm_table *t = calloc(1, sizeof *t);
+
+	if (!t)
+		return NULL;
+	*t = *src;
+	t->refcount = 1;
+	t->elems = malloc((src->size ? src->size : 1) * sizeof *t->elems);
+	if (!t->elems) {
+		free(t);
+		return NULL;
+	}
+	memcpy(t->elems, src->elems, src->size * sizeof *t->elems);
+	return t;
+}
+
+/* A global holding val (a ref for funcref). NULL if out of memory. */
+struct vm_global *
+vm_global_new(uint8_t type, bool mut, vm_slot val)
+{
+	struct vm_global *g = calloc(1, sizeof *g);
+
+	if (!g)
+		return NULL;
+	g->type = type;
+	g->mut = mut;
+	g->val = val;
+	g->refcount = 1;
+	return g;
+}
+
+/* Drop one reference; frees at zero. NULL is fine. */
+void
+vm_global_unref(struct vm_global *g)
+{
+	if (g && --g->refcount <= 0)
+		free(g);
+}
+
+/* ---- functions --------------------------------------------------------------- */
+
+/*
+ * A host function object. `type` must outlive it (usually a module's or a
+ * static type); debug_name is copied. NULL if out of memory. Free with
+ * vm_func_free once no instance or table can reach it.
+ */
+struct vm_func *
+vm_host_func_new(const struct vm_functype *type, vm_host_fn fn, void *ctx, const char *debug_name)
+{
+	struct vm_func *f = calloc(1, sizeof *f);
+
+	if (!f)
+		return NULL;
+	f->type = type;
+	f->host = fn;
+	f->host_ctx = ctx;
+	if (debug_name) {
+		f->debug_name = strdup(debug_name);
+		if (!f->debug_name) {
+			free(f);
+			return NULL;
+		}
+	}
+	return f;
+}
+
+/* Free a host function object (NULL is fine). */
+void
+vm_func_free(struct vm_func *f)
+{
+	if (!f)
+		return;
+	free(f->debug_name);
+	free(f);
+}
+
+/*
+ * Own functions map to their index in O(1) (f->inst == inst); imports and
+ * foreign functions by a scan: they are few, and table.get of a foreign
+ * function is rare enough that a hash table would not pay.
+ */
+vm_slot
+vm_ref_to_handle(struct vm_instance *inst, vm_slot ref)
+{
+	struct vm_func *f = (struct vm_func *)(uintptr_t)ref;
+	uint32_t nfuncs = inst->mod->nfuncs;
+
+	if (!f)
+		return 0;
+	if (f->inst == inst && f->index < nfuncs && inst->funcs[f->index] == f)
+		return (vm_slot)f->index + 1;
+	for (uint32_t i = 0; i < inst->mod->nfunc_imports; i++)
+		if (inst->funcs[i] == f)
+			return (vm_slot)i + 1;
+	for (uint32_t i = 0; i < inst->nxfuncs; i++)
+		if (inst->xfuncs[i] == f)
+			return (vm_slot)nfuncs + i + 1;
+	if (inst->nxfuncs == inst->xfuncs_cap) {
+		uint32_t cap = inst->xfuncs_cap ? inst->xfuncs_cap * 2 : 8;
+		struct vm_func **x;
+
+		if (cap < inst->xfuncs_cap || (uint64_t)nfuncs + cap >= UINT32_MAX)
+			return UINT64_MAX;
+		x = realloc(inst->xfuncs, cap * sizeof *x);
+		if (!x)
+			return UINT64_MAX;
+		inst->xfuncs = x;
+		inst->xfuncs_cap = cap;
+	}
+	inst->xfuncs[inst->nxfuncs++] = f;
+	return (vm_slot)nfuncs + inst->nxfuncs;
+}
+
+vm_slot
+vm_handle_to_ref(const struct vm_instance *inst, vm_slot handle)
+{
+	uint32_t nfuncs = inst->mod->nfuncs;
+
+	if (handle == 0)
+		return 0;
+	if (handle <= nfuncs)
+		return (uintptr_t)inst->funcs[handle - 1];
+	if (handle - nfuncs <= inst->nxfuncs)
+		return (uintptr_t)inst->xfuncs[handle - nfuncs - 1];
+	return 0;
+}
+
+/* ---- the instance skeleton ------------------------------------------------- */
+
+const struct vm_tabletype *
+vm_instance_table_decl(const struct vm_module *m, uint32_t i)
+{
+	return &m->tables[i];
+}
+
+const struct vm_limits *
+vm_instance_mem_decl(const struct vm_module *m, uint32_t i)
+{
+	return &m->mems[i];
+}
+
+const struct vm_globaltype *
+vm_instance_global_decl(const struct vm_module *m, uint32_t i)
+{
+	return &m->globals[i].type;
+}
+
+uint32_t
+vm_config_call_depth(const struct vm_config *cfg)
+{
+	return cfg->max_call_depth ? cfg->max_call_depth : VM_DEFAULT_CALL_DEPTH;
+}
+
+uint32_t
+vm_config_stack_slots(const struct vm_config *cfg)
+{
+	return cfg->max_stack_slots ? cfg->max_stack_slots : VM_DEFAULT_STACK_SLOTS;
+}
+
+/* calloc that never returns NULL for n == 0, so NULL always means failure. */
+static void *
+zalloc(size_t n, size_t size)
+{
+	return calloc(n ? n : 1, size);
+}
+
+struct vm_instance *
+vm_instance_alloc(struct vm_module *mod, const struct vm_config *cfg, struct vm_error *err)
+{
+	struct vm_instance *inst = calloc(1, sizeof *inst);
+	uint32_t ndefined = mod->nfuncs - mod->nfunc_imports;
+
+	if (!inst)
+		goto nomem;
+	vm_module_ref(mod);
+	inst->mod = mod;
+	if (cfg)
+		inst->cfg = *cfg;
+	inst->state = VM_IDLE;
+	inst->funcs = zalloc(mod->nfuncs, sizeof *inst->funcs);
+	inst->own_funcs = zalloc(ndefined, sizeof *inst->own_funcs);
+	inst->tables = zalloc(mod->ntables, sizeof *inst->tables);
+	inst->mems = zalloc(mod->nmems, sizeof *inst->mems);
+	inst->globals = zalloc(mod->nglobals, sizeof *inst->globals);
+	inst->elem_dropped = zalloc(mod->nelems, 1);
+	inst->data_dropped = zalloc(mod->ndatas, 1);
+	if (!inst->funcs || !inst->own_funcs || !inst->tables || !inst->mems || !inst->globals ||
+	    !inst->elem_dropped || !inst->data_dropped)
+		goto nomem;
+	for (uint32_t i = 0; i < ndefined; i++) {
+		struct vm_func *f = &inst->own_funcs[i];
+		uint32_t idx = mod->nfunc_imports + i;
+
+		f->type = &mod->types[mod->func_type_index[idx]];
+		f->inst = inst;
+		f->index = idx;
+		inst->funcs[idx] = f;
+	}
+	return inst;
+nomem:
+	vm_instance_free(inst);
+	vm_err(err, VM_ERR_NOMEM, 0, "out of memory allocating an instance");
+	return NULL;
+}
+
+/* Import limits check: is {min, max?} of the actual object a subtype of
+ * the import's declared limits? */
+static bool
+limits_match(uint64_t min, bool has_max, uint64_t max, const struct vm_limits *want)
+{
+	if (min < want->min)
+		return false;
+	if (want->has_max && (!has_max || max > want->max))
+		return false;
+	return true;
+}
+
+/* Why the object `x` does not fit import `imp`, or NULL if it does. */
+static const char *
+import_mismatch(const struct vm_import *imp, const struct vm_extern *x, const struct vm_module *mod)
+{
+	switch (imp->kind) {
+	case VM_EXT_FUNC:
+		if (!vm_functype_equal(x->u.func->type, &mod->types[imp->u.type_index]))
+			return "function type differs";
+		return NULL;
+	case VM_EXT_TABLE: {
+		const struct vm_table *t = x->u.table;
+
+		if (t->elemtype != imp->u.table.elemtype)
+			return "table element type differs";
+		if (!limits_match(t->size, t->max != UINT32_MAX, t->max, &imp->u.table.limits))
+			return "table limits do not match";
+		return NULL;
+	}
+	case VM_EXT_MEMORY: {
+		const struct vm_memory *m = x->u.mem;
+
+		if (m->shared != imp->u.mem.shared)
+			return "memory shared flag differs";
+		/* The effective limit is the memory's max: it can never grow
+		 * past it, declared or not. */
+		if (!limits_match(m->pages, true, m->max_pages, &imp->u.mem))
+			return "memory limits do not match";
+		return NULL;
+	}
+	case VM_EXT_GLOBAL:
+		if (x->u.global->type != imp->u.global.type)
+			return "global type differs";
+		if (x->u.global->mut != imp->u.global.mut)
+			return "global mutability differs";
+		return NULL;
+	}
+	return "unknown kind";
+}
+
+int
+vm_instance_bind_funcs(struct vm_instance *inst, const struct vm_extern *imports,
+		       uint32_t nimports, bool objects, struct vm_error *err)
+{
+	const struct vm_module *mod = inst->mod;
+	uint32_t nf = 0;
+
+	if (nimports != mod->nimports)
+		return vm_err(err, VM_ERR_LINK, 0, "unknown import: module has %u imports, %u given",
+			      mod->nimports, nimports);
+	for (uint32_t i = 0; i < nimports; i++) {
+		const struct vm_import *imp = &mod->imports[i];
+		const struct vm_extern *x = &imports[i];
+		const char *why;
+		bool needed = objects || imp->kind == VM_EXT_FUNC;
+
+		if (x->kind != imp->kind)
+			return vm_err(err, VM_ERR_LINK, 0, "incompatible import type: %s.%s: wrong kind",
+				      imp->module, imp->name);
+		if (!needed)
+			continue;
+		if (!x->u.func) /* every union member is a pointer */
+			return vm_err(err, VM_ERR_LINK, 0, "unknown import: %s.%s", imp->module,
+				      imp->name);
+		why = import_mismatch(imp, x, mod);
+		if (why)
+			return vm_err(err, VM_ERR_LINK, 0, "incompatible import type: %s.%s: %s",
+				      imp->module, imp->name, why);
+		if (imp->kind == VM_EXT_FUNC)
+			inst->funcs[nf++] = x->u.func;
+	}
+	return 0;
+}
+
+/*
+ * The value of a constant expression: a ref for ref.func (funcs[i]) and for
+ * reference-typed global.get (globals hold refs). The validator has checked
+ * the indices; the bounds checks only keep a broken module harmless.
+ */
+static vm_slot
+const_eval(const struct vm_instance *inst, const struct vm_constexpr *c)
+{
+	const struct vm_module *mod = inst->mod;
+
+	switch (c->kind) {
+	case VM_CONST_VALUE:
+		return c->value;
+	case VM_CONST_GLOBAL_GET:
+		return c->index < mod->nglobals && inst->globals[c->index] ? inst->globals[c->index]->val
+									     : 0;
+	case VM_CONST_REF_NULL:
+		return 0;
+	case VM_CONST_REF_FUNC:
+		return c->index < mod->nfuncs ? (uintptr_t)inst->funcs[c->index] : 0;
+	}
+	return 0;
+}
+
+/* Imported tables/memories/globals (referenced) and the module's own ones. */
+static int
+make_objects(struct vm_instance *inst, const struct vm_extern *imports, struct vm_error *err)
+{
+	const struct vm_module *mod = inst->mod;
+	uint32_t nt = 0, nm = 0, ng = 0;
+
+	for (uint32_t i = 0; i < mod->nimports; i++) {
+		const struct vm_extern *x = &imports[i];
+
+		switch (x->kind) {
+		case VM_EXT_TABLE:
+			inst->tables[nt++] = x->u.table;
+			x->u.table->refcount++;
+			break;
+		case VM_EXT_MEMORY:
+			inst->mems[nm++] = x->u.mem;
+			x->u.mem->refcount++;
+			break;
+		case VM_EXT_GLOBAL:
+			inst->globals[ng++] = x->u.global;
+			x->u.global->refcount++;
+			break;
+		}
+	}
+	for (uint32_t i = nt; i < mod->ntables; i++) {
+		inst->tables[i] = vm_table_new(&mod->tables[i], err);
+		if (!inst->tables[i])
+			return err ? err->kind : VM_ERR_NOMEM;
+	}
+	for (uint32_t i = nm; i < mod->nmems; i++) {
+		inst->mems[i] = vm_memory_new(&mod->mems[i], inst->cfg.max_pages, err);
+		if (!inst->mems[i])
+			return err ? err->kind : VM_ERR_NOMEM;
+	}
+	/* In order: a global's initializer may read an earlier global. */
+	for (uint32_t i = ng; i < mod->nglobals; i++) {
+		const struct vm_global_def *g = &mod->globals[i];
+
+		inst->globals[i] = vm_global_new(g->type.type, g->type.mut, const_eval(inst, &g->init));
+		if (!inst->globals[i])
+			return vm_err(err, VM_ERR_NOMEM, 0, "out of memory allocating a global");
+	}
+	return 0;
+}
+
+/*
+ * Active element segments, then active data segments, each with table.init
+ * / memory.init semantics: a segment that does not fit traps before
+ * writing, and what earlier segments wrote stays (Wasm 2.0).
+ */
+static int
+apply_segments(struct vm_instance *inst, struct vm_error *err)
+{
+	const struct vm_module *mod = inst->mod;
+
+	for (uint32_t i = 0; i < mod->nelems; i++) {
+		const struct vm_elem *e = &mod->elems[i];
+		struct vm_table *t;
+		uint32_t off;
+
+		if (e->mode == VM_SEG_ACTIVE) {
+			t = e->table < mod->ntables ? inst->tables[e->table] : NULL;
+			off = (uint32_t)const_eval(inst, &e->offset);
+			if (!t || (uint64_t)off + e->count > t->size) {
+				vm_set_trap(inst, "out of bounds table access");
+				return vm_err(err, VM_ERR_TRAP, e->offset.offset,
+					      "out of bounds table access");
+			}
+			for (uint32_t j = 0; j < e->count; j++)
+				t->elems[off + j] = const_eval(inst, &e->init[j]);
+		}
+		if (e->mode != VM_SEG_PASSIVE)
+			inst->elem_dropped[i] = 1;
+	}
+	for (uint32_t i = 0; i < mod->ndatas; i++) {
+		const struct vm_data *d = &mod->datas[i];
+		struct vm_memory *m;
+		uint32_t off;
+
+		if (d->mode != VM_SEG_ACTIVE)
+			continue;
+		m = d->memory < mod->nmems ? inst->mems[d->memory] : NULL;
+		off = (uint32_t)const_eval(inst, &d->offset);
+		if (!m || (uint64_t)off + d->len > m->size) {
+			vm_set_trap(inst, "out of bounds memory access");
+			return vm_err(err, VM_ERR_TRAP, d->offset.offset, "out of bounds memory access");
+		}
+		if (d->len)
+			memcpy(m->data + off, d->bytes, d->len);
+		inst->data_dropped[i] = 1;
+	}
+	return 0;
+}
+
+static int
+run_start(struct vm_instance *inst, struct vm_error *err)
+{
+	enum vm_status st;
+
+	if (!inst->mod->has_start)
+		return 0;
+	st = vm_invoke(inst, inst->mod->start, NULL, 0, NULL, 0);
+	switch (st) {
+	case VM_OK:
+		vm_reset(inst);
+		return 0;
+	case VM_TRAP:
+		return vm_err(err, VM_ERR_TRAP, 0, "%s", inst->trap_msg);
+	case VM_EXIT:
+		return vm_err(err, VM_ERR_TRAP, 0, "start function exited with status %d",
+			      (int)inst->exit_status);
+	default:
+		return vm_err(err, VM_ERR_TRAP, 0, "start function suspended (status %d)", (int)st);
+	}
+}
+
+/*
+ * Instantiate: link, build objects, run segments and the start function.
+ * Returns NULL on any failure with *err set (LINK, NOMEM or TRAP); nothing
+ * is leaked, and imported objects keep what segments wrote before a trap.
+ * The instance holds a reference on mod and on imported tables, memories
+ * and globals; imported functions must outlive it.
+ */
+struct vm_instance *
+vm_instantiate(struct vm_module *mod, const struct vm_extern *imports, uint32_t nimports,
+	       const struct vm_config *cfg, struct vm_error *err)
+{
+	struct vm_instance *inst;
+
+	if (nimports != mod->nimports || (nimports && !imports)) {
+		vm_err(err, VM_ERR_LINK, 0, "unknown import: module has %u imports, %u given",
+		       mod->nimports, nimports);
+		return NULL;
+	}
+	inst = vm_instance_alloc(mod, cfg, err);
+	if (!inst)
+		return NULL;
+	if (vm_instance_bind_funcs(inst, imports, nimports, true, err) ||
+	    make_objects(inst, imports, err) || apply_segments(inst, err) || run_start(inst, err))
+		goto fail;
+	return inst;
+fail:
+	vm_instance_free(inst);
+	return NULL;
+}
+
+/* Free an instance in any state of construction (NULL is fine). */
+void
+vm_instance_free(struct vm_instance *inst)
+{
+	struct vm_module *mod;
+
+	if (!inst)
+		return;
+	mod = inst->mod;
+	if (mod) {
+		for (uint32_t i = 0; inst->tables && i < mod->ntables; i++)
+			vm_table_unref(inst->tables[i]);
+		for (uint32_t i = 0; inst->mems && i < mod->nmems; i++)
+			vm_memory_unref(inst->mems[i]);
+		for (uint32_t i = 0; inst->globals && i < mod->nglobals; i++)
+			vm_global_unref(inst->globals[i]);
+	}
+	free(inst->tables);
+	free(inst->mems);
+	free(inst->globals);
+	free(inst->funcs);
+	free(inst->own_funcs);
+	free(inst->xfuncs);
+	free(inst->elem_dropped);
+	free(inst->data_dropped);
+	free(inst->stack);
+	free(inst->frames);
+	vm_module_unref(mod);
+	free(inst);
+}
+
+/*
+ * Export lookup by name (names are unique across kinds). The objects are
+ * the instance's: the caller takes its own reference to keep one longer.
+ */
+int
+vm_instance_export(struct vm_instance *inst, const char *name, uint32_t name_len,
+		   struct vm_extern *out)
+{
+	const struct vm_module *mod = inst->mod;
+
+	for (uint32_t i = 0; i < mod->nexports; i++) {
+		const struct vm_export *x = &mod->exports[i];
+
+		if (x->name_len != name_len || memcmp(x->name, name, name_len) != 0)
+			continue;
+		out->kind = x->kind;
+		switch (x->kind) {
+		case VM_EXT_FUNC:
+			out->u.func = inst->funcs[x->index];
+			return 0;
+		case VM_EXT_TABLE:
+			out->u.table = inst->tables[x->index];
+			return 0;
+		case VM_EXT_MEMORY:
+			out->u.mem = inst->mems[x->index];
+			return 0;
+		case VM_EXT_GLOBAL:
+			out->u.global = inst->globals[x->index];
+			return 0;
+		}
+		return -1;
+	}
+	return -1;
+}
+
+uint8_t *
+vm_memory_data(struct vm_instance *inst, uint64_t *size)
+{
+	if (inst->mod->nmems == 0 || !inst->mems[0]) {
+		if (size)
+			*size = 0;
+		return NULL;
+	}
+	if (size)
+		*size = inst->mems[0]->size;
+	return inst->mems[0]->data;
+}
+
+const char *
+vm_trap_message(const struct vm_instance *inst)
+{
+	return inst->trap_msg;
+}
+
+int32_t
+vm_exit_status(const struct vm_instance *inst)
+{
+	return inst->exit_status;
+}
+
+/* Record the trap message; exec turns the host's VM_TRAP into the state. */
+void
+vm_set_trap(struct vm_instance *inst, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(inst->trap_msg, sizeof inst->trap_msg, fmt, ap);
+	va_end(ap);
+}
+
+void
+vm_set_exit(struct vm_instance *inst, int32_t status)
+{
+	inst->exit_status = status;
+}
+
+void *
+vm_userdata(const struct vm_instance *inst)
+{
+	return inst->cfg.userdata;
+}
+
+void
+vm_set_userdata(struct vm_instance *inst, void *ud)
+{
+	inst->cfg.userdata = ud;
+}
+
+/* ---- clone ------------------------------------------------------------------- */
+
+/* A ref to one of src's own functions becomes the same function of dst. */
+static vm_slot
+rebase_ref(const struct vm_instance *src, const struct vm_instance *dst, vm_slot ref)
+{
+	const struct vm_func *f = (const struct vm_func *)(uintptr_t)ref;
+
+	if (f && f->inst == src && f->index < src->mod->nfuncs)
+		return (uintptr_t)dst->funcs[f->index];
+	return ref;
+}
+
+/* The first index j < i whose object is the same as objs[i], or i: an
+ * import listed twice must stay one object in the copy. */
+static uint32_t
+first_alias(void *const *objs, uint32_t i)
+{
+	for (uint32_t j = 0; j < i; j++)
+		if (objs[j] == objs[i])
+			return j;
+	return i;
+}
+
+static int
+clone_objects(const struct vm_instance *src, struct vm_instance *dst)
+{
+	const struct vm_module *mod = src->mod;
+
+	for (uint32_t i = 0; i < mod->nmems; i++) {
+		uint32_t j = first_alias((void *const *)src->mems, i);
+
+		if (j < i) {
+			dst->mems[i] = dst->mems[j];
+			dst->mems[i]->refcount++;
+		} else if (!(dst->mems[i] = mem_copy(src->mems[i]))) {
+			return -1;
+		}
+	}
+	for (uint32_t i = 0; i < mod->ntables; i++) {
+		uint32_t j = first_alias((void *const *)src->tables, i);
+		struct vm_table *t;
+
+		if (j < i) {
+			dst->tables[i] = dst->tables[j];
+			dst->tables[i]->refcount++;
+			continue;
+		}
+		t = dst->tables[i] = table_copy(src->tables[i]);
+		if (!t)
+			return -1;
+		if (t->elemtype == VM_FUNCREF)
+			for (uint32_t k = 0; k < t->size; k++)
+				t->elems[k] = rebase_ref(src, dst, t->elems[k]);
+	}
+	for (uint32_t i = 0; i < mod->nglobals; i++) {
+		uint32_t j = first_alias((void *const *)src->globals, i);
+		const struct vm_global *g = src->globals[i];
+
+		if (j < i) {
+			dst->globals[i] = dst->globals[j];
+			dst->globals[i]->refcount++;
+			continue;
+		}
+		dst->globals[i] = vm_global_new(g->type, g->mut,
+						g->type == VM_FUNCREF ? rebase_ref(src, dst, g->val)
+								      : g->val);
+		if (!dst->globals[i])
+			return -1;
+	}
+	return 0;
+}
+
+/* Value stack, frames and the scalar execution state. */
+static int
+clone_exec(const struct vm_instance *src, struct vm_instance *dst)
+{
+	uint32_t used = 0;
+
+	if (src->state == VM_READY || src->state == VM_RUNNING)
+		used = vm_stack_used(src);
+	if (src->state == VM_DONE || src->state == VM_READY || src->state == VM_RUNNING)
+		if ((uint64_t)src->result_base + src->nresults > used)
+			used = src->result_base + src->nresults;
+	if (used > src->stack_cap)
+		used = src->stack_cap;
+	if (src->stack_cap) {
+		dst->stack = malloc((size_t)src->stack_cap * sizeof *dst->stack);
+		if (!dst->stack)
+			return -1;
+		dst->stack_cap = src->stack_cap;
+		memcpy(dst->stack, src->stack, (size_t)used * sizeof *dst->stack);
+		memset(dst->stack + used, 0, (size_t)(src->stack_cap - used) * sizeof *dst->stack);
+	}
+	if (src->frames_cap) {
+		dst->frames = malloc((size_t)src->frames_cap * sizeof *dst->frames);
+		if (!dst->frames)
+			return -1;
+		dst->frames_cap = src->frames_cap;
+		dst->nframes = src->nframes;
+		memcpy(dst->frames, src->frames, (size_t)src->nframes * sizeof *dst->frames);
+	}
+	if (src->nxfuncs) {
+		dst->xfuncs = malloc((size_t)src->nxfuncs * sizeof *dst->xfuncs);
+		if (!dst->xfuncs)
+			return -1;
+		memcpy(dst->xfuncs, src->xfuncs, (size_t)src->nxfuncs * sizeof *dst->xfuncs);
+		dst->nxfuncs = dst->xfuncs_cap = src->nxfuncs;
+	}
+	/* Inside a host call the saved pc is at the call: the copy re-executes it. */
+	dst->state = src->state == VM_RUNNING ? VM_READY : src->state;
+	dst->result_base = src->result_base;
+	dst->nresults = src->nresults;
+	dst->fuel_debt = src->fuel_debt;
+	dst->nest = 0;
+	dst->exit_status = src->exit_status;
+	memcpy(dst->trap_msg, src->trap_msg, sizeof dst->trap_msg);
+	return 0;
+}
+
+/*
+ * Clone: see vm.h. Imported functions are shared; everything else is a
+ * fresh copy, with references to src's own functions redirected to the
+ * copy's. Refuses (VM_ERR_STATE) a trapped or exited instance and one
+ * inside a nested vm_invoke, whose continuation lives on the C stack.
+ */
+struct vm_instance *
+vm_clone(struct vm_instance *src, struct vm_error *err)
+{
+	const struct vm_module *mod = src->mod;
+	struct vm_instance *dst;
+
+	switch (src->state) {
+	case VM_IDLE:
+	case VM_READY:
+	case VM_RUNNING:
+	case VM_DONE:
+		break;
+	default:
+		vm_err(err, VM_ERR_STATE, 0, "clone: instance has trapped or exited");
+		return NULL;
+	}
+	for (uint32_t i = 1; i < src->nframes; i++)
+		if (src->frames[i].flags & VM_FRAME_ENTRY) {
+			vm_err(err, VM_ERR_STATE, 0, "clone: a nested call is in progress");
+			return NULL;
+		}
+	dst = vm_instance_alloc(src->mod, &src->cfg, err);
+	if (!dst)
+		return NULL;
+	for (uint32_t i = 0; i < mod->nfunc_imports; i++)
+		dst->funcs[i] = src->funcs[i];
+	memcpy(dst->elem_dropped, src->elem_dropped, mod->nelems);
+	memcpy(dst->data_dropped, src->data_dropped, mod->ndatas);
+	if (clone_objects(src, dst) || clone_exec(src, dst)) {
+		vm_instance_free(dst);
+		vm_err(err, VM_ERR_NOMEM, 0, "clone: out of memory");
+		return NULL;
+	}
+	return dst;
+}
