@@ -1,0 +1,273 @@
+/*
+ * warren.h - the public embedding API of warren.
+ *
+ * This is the only header an embedder (and tools/warren) includes.  For
+ * now it exposes the WebAssembly engine: load a module, instantiate it with
+ * host functions, run an exported function with a fuel budget, and clone,
+ * snapshot and restore a suspended instance.  The process and system API
+ * arrives with the kernel.
+ *
+ * Conventions (as in Lua's lua.h): every function that can fail returns an
+ * int status (WR_OK on success, one of the WR_E* codes otherwise) and
+ * wr_errmsg() names it.  Where more detail exists (which section of a
+ * module, which byte) it is written into a caller-supplied buffer or is
+ * available from wr_trap_message().  Bad arguments (NULL pointers, wrong
+ * sizes, wrong state) give WR_EARG or WR_ESTATE, never a crash.
+ *
+ * Objects are opaque and owned by the caller until passed to the matching
+ * *_free function.  None of them is thread-safe: use one instance from one
+ * thread at a time (different instances may run in parallel).
+ */
+#ifndef WARREN_H
+#define WARREN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__) || defined(__clang__)
+#define WR_API __attribute__((visibility("default")))
+#else
+#define WR_API
+#endif
+
+#define WR_VERSION_MAJOR 0
+#define WR_VERSION_MINOR 1
+#define WR_VERSION_PATCH 0
+#define WR_VERSION "0.1.0"
+
+/*
+ * Status codes.  The first six are outcomes of running code; the WR_E*
+ * ones are errors.  One list, expanded into the enum and into the message
+ * table behind wr_errmsg(), so a code and its text cannot drift apart.
+ */
+#define WR_STATUS_LIST(X)                                                  \
+	X(WR_OK,         "ok")                                             \
+	X(WR_YIELD,      "fuel exhausted; run again to continue")          \
+	X(WR_TRAP,       "trap")                                           \
+	X(WR_EXIT,       "the program exited")                             \
+	X(WR_BLOCK,      "a host call blocked; run again to retry it")     \
+	X(WR_STOP,       "a host call returned control to the embedder")   \
+	X(WR_EMALFORMED, "malformed module")                               \
+	X(WR_EINVALID,   "invalid module")                                 \
+	X(WR_ELINK,      "imports do not match the module")                \
+	X(WR_ENOMEM,     "out of memory or over a limit")                  \
+	X(WR_ESTATE,     "wrong state, or bad snapshot")                   \
+	X(WR_EARG,       "bad argument")                                   \
+	X(WR_ENOENT,     "no such export")
+
+enum wr_status {
+#define WR_ENUM_(name, msg) name,
+	WR_STATUS_LIST(WR_ENUM_)
+#undef WR_ENUM_
+	WR_NSTATUS
+};
+
+/* The message for a status code; "unknown status" for anything else. */
+WR_API const char *wr_errmsg(int status);
+
+/* The library version, WR_VERSION of the build. */
+WR_API const char *wr_version(void);
+
+/* ---- values ----------------------------------------------------------- */
+
+/* Value types, with the WebAssembly binary encoding as values. */
+enum wr_type {
+	WR_I32 = 0x7f,
+	WR_I64 = 0x7e,
+	WR_F32 = 0x7d,
+	WR_F64 = 0x7c,
+	WR_FUNCREF = 0x70,
+	WR_EXTERNREF = 0x6f,
+};
+
+/*
+ * A typed value.  Floats keep their exact bits (NaN payloads included).
+ * References are opaque: 0 is null; a non-null funcref is only good for
+ * passing back into the instance that produced it (or its clones);
+ * externref bits are the embedder's own.
+ */
+typedef struct wr_Value {
+	uint8_t type;               /* enum wr_type */
+	union {
+		int32_t i32;
+		int64_t i64;
+		float f32;
+		double f64;
+		uint64_t ref;
+	} u;
+} wr_Value;
+
+/*
+ * Signatures are strings: parameter letters, ':', result letters.
+ *   i = i32, I = i64, f = f32, F = f64, r = funcref, x = externref
+ * e.g. "ii:i" takes two i32 and returns one, ":" takes and returns nothing.
+ */
+
+/* ---- modules ---------------------------------------------------------- */
+
+typedef struct wr_Module wr_Module;
+typedef struct wr_Instance wr_Instance;
+
+/*
+ * Decode, validate and compile a module.  The bytes are copied; the caller
+ * keeps its buffer.  On success *out owns the module (free it with
+ * wr_module_free; instances keep their own reference, so it may be freed
+ * while they live).  On failure returns WR_EMALFORMED, WR_EINVALID,
+ * WR_ENOMEM or WR_EARG, sets *out to NULL and, if errbuf is not NULL,
+ * writes a NUL-terminated message naming the section and byte offset.
+ */
+WR_API int wr_module_load(const uint8_t *bytes, size_t len, wr_Module **out,
+			  char *errbuf, size_t errlen);
+
+/* Release the caller's reference.  NULL is fine. */
+WR_API void wr_module_free(wr_Module *mod);
+
+/*
+ * Describe export number `index` (0-based, in module order): its name
+ * (owned by the module) and kind ("func", "table", "memory" or "global").
+ * Returns WR_ENOENT past the last export, WR_EARG on NULL arguments.
+ */
+WR_API int wr_module_export(const wr_Module *mod, size_t index,
+			    const char **name, const char **kind);
+
+/*
+ * Write the signature of exported function `name` into sig (see the
+ * signature format above), NUL-terminated.  Returns WR_ENOENT if there is
+ * no such function export, WR_ENOMEM if siglen is too small.
+ */
+WR_API int wr_module_export_sig(const wr_Module *mod, const char *name,
+				char *sig, size_t siglen);
+
+/* ---- host functions --------------------------------------------------- */
+
+/*
+ * A host function.  args holds the parameters (typed per the signature);
+ * the function writes the results into results (their .type is already
+ * set).  It returns:
+ *   WR_OK    done, results written;
+ *   WR_TRAP  fail the call (set a message with wr_set_trap first);
+ *   WR_EXIT  end the program (set the status with wr_set_exit first);
+ *   WR_BLOCK nothing happened: wr_run returns WR_BLOCK, and the next
+ *            wr_run calls this function again with the same arguments;
+ *   WR_STOP  done, results written, and wr_run returns WR_STOP now.
+ * It may read and write wr_memory(inst) and may wr_clone/wr_snapshot the
+ * instance: the copy re-executes this host call when it runs.
+ */
+typedef int (*wr_HostFn)(wr_Instance *inst, void *ctx, const wr_Value *args,
+			 wr_Value *results);
+
+/* One import the embedder offers; modules import it by module and name. */
+typedef struct wr_HostFunc {
+	const char *module;
+	const char *name;
+	const char *signature;      /* e.g. "ii:i" */
+	wr_HostFn fn;
+	void *ctx;                  /* passed to fn as is */
+} wr_HostFunc;
+
+/* From inside a host function: the trap message / exit status to report. */
+WR_API void wr_set_trap(wr_Instance *inst, const char *msg);
+WR_API void wr_set_exit(wr_Instance *inst, int32_t status);
+
+/* ---- instances -------------------------------------------------------- */
+
+/*
+ * Instantiate `mod`.  Function imports are resolved against `imports`
+ * (nimports entries; extra entries are ignored) by module and name, and
+ * their signatures must match exactly.  Imported memories and tables are
+ * created fresh with the module's declared limits; global imports are not
+ * supported yet.  max_pages caps every memory (0 = the 4 GiB maximum).
+ * Active segments are applied and the start function runs (unbounded).
+ *
+ * The strings in `imports` are copied; fn/ctx must stay valid while the
+ * instance or any of its clones lives.  Returns WR_OK and *out, or
+ * WR_ELINK / WR_TRAP / WR_ENOMEM / WR_EARG with a message in errbuf.
+ */
+WR_API int wr_instance_new(wr_Module *mod, const wr_HostFunc *imports,
+			   size_t nimports, uint32_t max_pages,
+			   wr_Instance **out, char *errbuf, size_t errlen);
+
+/* Free an instance (its clones are independent).  NULL is fine. */
+WR_API void wr_instance_free(wr_Instance *inst);
+
+/*
+ * Set up a call of exported function `name` with `args` (nargs values,
+ * types exactly as in the signature).  Run it with wr_run.  Allowed when no
+ * call is in progress or the previous one ended (returned, trapped or
+ * exited).  Returns WR_ENOENT (no such function export), WR_EARG (wrong
+ * count or types), WR_ESTATE (a call is suspended: finish it first).
+ */
+WR_API int wr_call_start(wr_Instance *inst, const char *name,
+			 const wr_Value *args, size_t nargs);
+
+/*
+ * Run the current call for at most `fuel` units (one per WebAssembly
+ * instruction; fuel < 0: unlimited).  *used (if not NULL) gets the fuel
+ * charged.  Returns WR_OK (returned; see wr_results), WR_YIELD (fuel spent;
+ * run again to continue exactly where it stopped), WR_TRAP
+ * (wr_trap_message), WR_EXIT (wr_exit_status), WR_BLOCK or WR_STOP (see
+ * wr_HostFn; run again to continue), WR_ESTATE (nothing to run).
+ */
+WR_API int wr_run(wr_Instance *inst, int64_t fuel, int64_t *used);
+
+/*
+ * After wr_run returned WR_OK: copy the n results of the call into out
+ * (n must be the signature's result count).  Returns WR_ESTATE if the call
+ * has not returned, WR_EARG on a wrong n.
+ */
+WR_API int wr_results(wr_Instance *inst, wr_Value *out, size_t n);
+
+/* The result count of the current call (0 when there is none). */
+WR_API size_t wr_nresults(const wr_Instance *inst);
+
+/* The trap message after WR_TRAP ("" otherwise; never NULL). */
+WR_API const char *wr_trap_message(const wr_Instance *inst);
+
+/* The exit status after WR_EXIT. */
+WR_API int32_t wr_exit_status(const wr_Instance *inst);
+
+/*
+ * The instance's memory 0 and its size in bytes (NULL and 0 if it has
+ * none).  The pointer is invalidated by anything that runs guest code.
+ */
+WR_API uint8_t *wr_memory(wr_Instance *inst, size_t *size);
+
+/*
+ * An independent copy of `inst`, including a suspended call: memory,
+ * tables, globals, stacks and position.  Both continue separately and
+ * share only the host functions.  Returns WR_OK and *out, or WR_ENOMEM /
+ * WR_ESTATE / WR_EARG.
+ */
+WR_API int wr_clone(wr_Instance *inst, wr_Instance **out);
+
+/*
+ * The complete state of `inst` (including a suspended call) as bytes:
+ * *out is malloc'd (free it with wr_free), *len its size.  The bytes name
+ * code by function index and offset, never by address, so they can be
+ * restored in another process running the same module.
+ */
+WR_API int wr_snapshot(wr_Instance *inst, uint8_t **out, size_t *len);
+
+/*
+ * A new instance of `mod` from snapshot bytes, with host functions
+ * resolved as in wr_instance_new (the start function does not run again).
+ * Corrupt bytes, or bytes from another module, give WR_ESTATE with a
+ * message in errbuf.
+ */
+WR_API int wr_restore(wr_Module *mod, const wr_HostFunc *imports,
+		      size_t nimports, uint32_t max_pages,
+		      const uint8_t *bytes, size_t len, wr_Instance **out,
+		      char *errbuf, size_t errlen);
+
+/* Free memory returned by the library (snapshot bytes).  NULL is fine. */
+WR_API void wr_free(void *p);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
