@@ -1,0 +1,17 @@
+;; Threads proposal atomics on a shared memory, single-threaded semantics.
+(module
+  (memory 1 1 shared)
+  (func (export "atomics") (result i64)
+    (i32.atomic.store (i32.const 0) (i32.const 5))
+    (drop (i32.atomic.rmw.add (i32.const 0) (i32.const 3)))
+    (drop (i64.atomic.rmw.xchg (i32.const 8) (i64.const 42)))
+    (drop (i32.atomic.rmw8.cmpxchg_u (i32.const 16) (i32.const 0) (i32.const 7)))
+    (drop (memory.atomic.notify (i32.const 0) (i32.const 1)))
+    (atomic.fence)
+    (i64.add (i64.atomic.load (i32.const 8))
+             (i64.extend_i32_u (i32.atomic.load (i32.const 0)))))
+  (func (export "unaligned") (result i32)
+    (i32.atomic.load (i32.const 1)))
+  (func (export "wait") (result i32)
+    (memory.atomic.wait32 (i32.const 0) (i32.const 1) (i64.const 0)))
+)

@@ -1,0 +1,28 @@
+;; Imports of every kind, used: host calls (which the harness makes block
+;; and trap), an imported memory, table and globals, and a start function.
+(module
+  (import "env" "f" (func $f (param i32 i64 f32 f64) (result i32)))
+  (import "env" "g" (func $g (result i64 f64)))
+  (import "env" "mem" (memory 1 2))
+  (import "env" "tab" (table 2 funcref))
+  (import "env" "gi" (global $gi i32))
+  (import "env" "gm" (global $gm (mut i64)))
+  (global $count (mut i32) (i32.const 0))
+  (start $init)
+  (elem declare func $h)
+  (func $init (global.set $count (i32.const 5)))
+  (func (export "calls") (result i32) (local $i i32)
+    (loop $l
+      (drop (call $f (local.get $i) (i64.const 2) (f32.const 3) (f64.const 4)))
+      (drop (call $g))
+      (drop)
+      (i32.store (local.get $i) (global.get $gi))
+      (global.set $gm (i64.add (global.get $gm) (i64.const 1)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $l (i32.lt_u (local.get $i) (i32.const 50))))
+    (global.get $count))
+  (func (export "through-table") (result i32)
+    (table.set 0 (i32.const 0) (ref.func $h))
+    (call_indirect (result i32) (i32.const 0)))
+  (func $h (result i32) (call $f (i32.const 1) (i64.const 1) (f32.const 1) (f64.const 1)))
+)

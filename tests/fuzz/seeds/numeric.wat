@@ -1,0 +1,23 @@
+;; Numeric corners: division traps, conversions (trapping and saturating),
+;; sign extension, float specials, bit counting.
+(module
+  (func (export "div0") (result i32) (i32.div_s (i32.const 1) (i32.const 0)))
+  (func (export "overflow") (result i32) (i32.div_s (i32.const 0x80000000) (i32.const -1)))
+  (func (export "rem") (result i64) (i64.rem_s (i64.const 0x8000000000000000) (i64.const -1)))
+  (func (export "trunc-nan") (result i32) (i32.trunc_f32_s (f32.const nan)))
+  (func (export "sat") (result i64)
+    (i64.add (i64.trunc_sat_f64_s (f64.const inf))
+             (i64.extend_i32_s (i32.trunc_sat_f32_u (f32.const -5)))))
+  (func (export "ext") (result i64)
+    (i64.add (i64.extend8_s (i64.const 0x80))
+             (i64.extend_i32_s (i32.extend16_s (i32.const 0x8000)))))
+  (func (export "bits") (result i32)
+    (i32.add (i32.add (i32.clz (i32.const 1)) (i32.ctz (i32.const 0)))
+             (i32.add (i32.popcnt (i32.const -1)) (i32.wrap_i64 (i64.rotr (i64.const 1) (i64.const 1))))))
+  (func (export "floats") (result f64)
+    (f64.add (f64.min (f64.const -0) (f64.const 0))
+             (f64.add (f64.copysign (f64.sqrt (f64.const 2)) (f64.const -1))
+                      (f64.nearest (f64.promote_f32 (f32.demote_f64 (f64.const 2.5)))))))
+  (func (export "reinterpret") (result i32)
+    (i32.reinterpret_f32 (f32.div (f32.const 0) (f32.const 0))))
+)

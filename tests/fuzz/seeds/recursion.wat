@@ -1,0 +1,18 @@
+;; Deep and mutual recursion: call-depth exhaustion must trap cleanly.
+(module
+  (func $down (export "down") (param i32) (result i32)
+    (if (result i32) (i32.eqz (local.get 0))
+      (then (i32.const 0))
+      (else (i32.add (i32.const 1) (call $down (i32.sub (local.get 0) (i32.const 1)))))))
+  (func (export "forever") (result i32) (call $forever2))
+  (func $forever2 (result i32) (local f64 f64 f64 f64 i64 i64)
+    (i32.add (i32.const 1) (call $forever3)))
+  (func $forever3 (result i32) (i32.add (i32.const 2) (call $forever2)))
+  (func (export "fib") (result i32) (call $fib (i32.const 18)))
+  (func $fib (param i32) (result i32)
+    (if (result i32) (i32.lt_u (local.get 0) (i32.const 2))
+      (then (local.get 0))
+      (else (i32.add (call $fib (i32.sub (local.get 0) (i32.const 1)))
+                     (call $fib (i32.sub (local.get 0) (i32.const 2)))))))
+  (func (export "deep") (result i32) (call $down (i32.const 300)))
+)
