@@ -59,6 +59,7 @@ $(FUZZ_HARNESSES:%=fuzz-run-%): fuzz-run-%: $(FUZZ_DIR)/fuzz_%
 	@mkdir -p $(FUZZ_SRC)/corpus/$* $(FUZZ_SRC)/regressions $(FUZZ_DIR)/new-$*
 	@echo "fuzz: $* for $(fuzz_secs_$*) s"
 	@$(FUZZ_DIR)/fuzz_$* $(FUZZ_OPTS) -max_total_time=$(fuzz_secs_$*) \
+		$(if $(wildcard $(FUZZ_SRC)/$*.dict),-dict=$(FUZZ_SRC)/$*.dict) \
 		-artifact_prefix=$(FUZZ_SRC)/regressions/$*- \
 		$(FUZZ_DIR)/new-$* $(FUZZ_SRC)/corpus/$*; rc=$$?; \
 	$(FUZZ_DIR)/fuzz_$* -merge=1 $(FUZZ_SRC)/corpus/$* $(FUZZ_DIR)/new-$* \
