@@ -664,6 +664,86 @@ run_start(struct vm_instance *inst, struct vm_error *err)
 }
 
 /*
+ * The graveyard. Per Wasm 2.0 an instantiation that traps keeps what it
+ * wrote into imported tables, so a table can hold functions of an instance
+ * that never came to be; calling them must still work. Such instances
+ * are parked here instead of freed, and swept once nobody else holds the
+ * tables and funcref globals they could have written into (refcount 1:
+ * only the dead instance itself). Single-threaded, like the rest of the
+ * store; a host that shares tables across threads must lock around
+ * instantiation and vm_instance_free.
+ */
+static struct vm_instance **graveyard;
+static uint32_t ngrave, grave_cap;
+
+/* Could the instance's functions be reachable from outside it? */
+static bool
+escapes(const struct vm_instance *inst, int min_refs)
+{
+	const struct vm_module *mod = inst->mod;
+
+	for (uint32_t i = 0; i < mod->ntable_imports; i++)
+		if (inst->tables[i] && inst->tables[i]->refcount >= min_refs &&
+		    inst->tables[i]->elemtype == VM_FUNCREF)
+			return true;
+	for (uint32_t i = 0; i < mod->nglobal_imports; i++) {
+		const struct vm_global *g = inst->globals[i];
+
+		if (g && g->refcount >= min_refs && g->type == VM_FUNCREF && g->mut)
+			return true;
+	}
+	return false;
+}
+
+static void free_instance(struct vm_instance *inst);
+
+/* Free the dead instances nobody can reach any more. */
+static void
+sweep(void)
+{
+	bool freed = true;
+
+	/* Freeing one may release the last outside holder of another's table. */
+	while (freed) {
+		freed = false;
+		for (uint32_t i = 0; i < ngrave; i++) {
+			if (escapes(graveyard[i], 2))
+				continue;
+			free_instance(graveyard[i]);
+			graveyard[i--] = graveyard[--ngrave];
+			freed = true;
+		}
+	}
+	if (ngrave == 0) {
+		free(graveyard);
+		graveyard = NULL;
+		grave_cap = 0;
+	}
+}
+
+/* Dispose of an instance whose instantiation failed. */
+static void
+discard(struct vm_instance *inst, bool trapped)
+{
+	if (!trapped || !escapes(inst, 1)) {
+		vm_instance_free(inst);
+		return;
+	}
+	vm_reset(inst); /* its functions may be called again through the table */
+	if (ngrave == grave_cap) {
+		uint32_t cap = grave_cap ? grave_cap * 2 : 4;
+		struct vm_instance **g = realloc(graveyard, cap * sizeof *g);
+
+		/* Freeing would leave dangling refs in the tables: leaking is safer. */
+		if (!g)
+			return;
+		graveyard = g;
+		grave_cap = cap;
+	}
+	graveyard[ngrave++] = inst;
+}
+
+/*
  * Instantiate: link, build objects, run segments and the start function.
  * Returns NULL on any failure with *err set (LINK, NOMEM or TRAP); nothing
  * is leaked, and imported objects keep what segments wrote before a trap.
@@ -675,7 +755,10 @@ vm_instantiate(struct vm_module *mod, const struct vm_extern *imports, uint32_t 
 	       const struct vm_config *cfg, struct vm_error *err)
 {
 	struct vm_instance *inst;
+	int rc;
 
+	if (ngrave)
+		sweep();
 	if (nimports != mod->nimports || (nimports && !imports)) {
 		vm_err(err, VM_ERR_LINK, 0, "unknown import: module has %u imports, %u given",
 		       mod->nimports, nimports);
@@ -684,24 +767,21 @@ vm_instantiate(struct vm_module *mod, const struct vm_extern *imports, uint32_t 
 	inst = vm_instance_alloc(mod, cfg, err);
 	if (!inst)
 		return NULL;
-	if (vm_instance_bind_funcs(inst, imports, nimports, true, err) ||
-	    make_objects(inst, imports, err) || apply_segments(inst, err) || run_start(inst, err))
+	if ((rc = vm_instance_bind_funcs(inst, imports, nimports, true, err)) ||
+	    (rc = make_objects(inst, imports, err)) || (rc = apply_segments(inst, err)) ||
+	    (rc = run_start(inst, err)))
 		goto fail;
 	return inst;
 fail:
-	vm_instance_free(inst);
+	discard(inst, rc == VM_ERR_TRAP);
 	return NULL;
 }
 
-/* Free an instance in any state of construction (NULL is fine). */
-void
-vm_instance_free(struct vm_instance *inst)
+static void
+free_instance(struct vm_instance *inst)
 {
-	struct vm_module *mod;
+	struct vm_module *mod = inst->mod;
 
-	if (!inst)
-		return;
-	mod = inst->mod;
 	if (mod) {
 		for (uint32_t i = 0; inst->tables && i < mod->ntables; i++)
 			vm_table_unref(inst->tables[i]);
@@ -722,6 +802,17 @@ vm_instance_free(struct vm_instance *inst)
 	free(inst->frames);
 	vm_module_unref(mod);
 	free(inst);
+}
+
+/* Free an instance in any state of construction (NULL is fine); dead
+ * instances that only it kept reachable go with it. */
+void
+vm_instance_free(struct vm_instance *inst)
+{
+	if (inst)
+		free_instance(inst);
+	if (ngrave)
+		sweep();
 }
 
 /*
