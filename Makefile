@@ -22,8 +22,10 @@ endif
 DEPFLAGS = -MMD -MP
 LIBS := -lm
 
-# Guests: no WASI layer yet, so no libc at run time.
-WASM_CFLAGS := --target=wasm32-wasi --sysroot=/usr -O2 -nostdlib \
+# Guests: no WASI layer yet, so no libc at run time; -mbulk-memory turns
+# the memset/memcpy that clang emits into memory.fill/copy, which also
+# need no libc.
+WASM_CFLAGS := --target=wasm32-wasi --sysroot=/usr -O2 -mbulk-memory -nostdlib \
 	-Wl,--no-entry -Wl,--export-dynamic
 
 LIB_SRC := $(wildcard src/vm/*.c src/sys/*.c)

@@ -1,3 +1,93 @@
 #!/usr/bin/env bash
-# demo.sh - placeholder until the engine API exists.
-echo "demo: 0 passed, 0 failed"
+# demo.sh [--test] - the demonstration behind `make demo`: the warren CLI
+# and a small embedder (examples/demo.c) run a guest C program compiled to
+# wasm: fuel slices, clone mid-run, snapshot to a file and restore, and bad
+# modules rejected.  --test runs a smaller problem, for `make test`.
+# Expects `make all guests` to have built $BUILD.
+set -u
+BUILD=${BUILD:-build}
+WARREN=${WARREN:-$BUILD/warren}
+GUEST=$BUILD/guests/primes.wasm
+test=0
+if [ "${1:-}" = --test ]; then
+	test=1
+fi
+# pi(n), the known answers for the two problem sizes
+if [ $test = 1 ]; then n=300000 want=25997; else n=4000000 want=283146; fi
+pass=0
+fail=0
+
+check() { # check DESCRIPTION COMMAND...
+	local what=$1
+	shift
+	if "$@"; then
+		pass=$((pass + 1))
+		echo "  [ok] $what"
+	else
+		fail=$((fail + 1))
+		echo "  [FAILED] $what"
+	fi
+}
+show() { # echo a command, then run it, keeping its status
+	echo "  \$ $*"
+	"$@"
+}
+
+for f in "$WARREN" "$GUEST" "$BUILD/examples/demo"; do
+	if [ ! -e "$f" ]; then
+		echo "demo: $f is missing: run 'make all guests' first" >&2
+		echo "demo: 0 passed, 1 failed"
+		exit 1
+	fi
+done
+
+echo "warren demo: examples/guests/primes.c, a sieve of Eratosthenes in C,"
+echo "compiled with clang to $GUEST ($(wc -c <"$GUEST") bytes)."
+echo
+echo "== the CLI: validate the module and list its exports"
+out=$(show "$WARREN" check "$GUEST" 2>&1)
+echo "$out" | sed 's/^/  /'
+check "warren check accepts the module" grep -q 'func count_primes i:i' <<<"$out"
+
+echo
+echo "== the CLI: call count_primes($n) in fuel slices of 1000000 instructions"
+out=$(show "$WARREN" call --slice 1000000 --stats "$GUEST" count_primes $n 2>&1)
+echo "$out" | sed 's/^/  /'
+check "the answer is pi($n) = $want" grep -qx "$want" <<<"$out"
+
+echo
+echo "== the CLI: a fuel limit stops a runaway computation"
+out=$(show "$WARREN" call --fuel 100000 "$GUEST" count_primes $n 2>&1)
+rc=$?
+echo "$out" | sed 's/^/  /'
+check "out of fuel: exit status 1" [ $rc = 1 ]
+
+echo
+echo "== the CLI: a truncated module is rejected, naming section and offset"
+head -c 200 "$GUEST" >"$BUILD/demo-bad.wasm"
+out=$(show "$WARREN" check "$BUILD/demo-bad.wasm" 2>&1)
+rc=$?
+echo "$out" | sed 's/^/  /'
+check "malformed module: exit status 2" [ $rc = 2 ]
+
+echo
+echo "== the embedder (examples/demo.c, uses only include/warren.h)"
+args=()
+if [ $test = 1 ]; then args=(--test); fi
+out=$("$BUILD/examples/demo" "${args[@]}" "$GUEST" "$BUILD/demo.snap" 2>&1)
+rc=$?
+echo "$out" | sed -e '/^demo: /d' -e 's/^/  /'
+line=$(grep -E '^demo: [0-9]+ passed, [0-9]+ failed' <<<"$out" | tail -n 1)
+if [ -n "$line" ]; then
+	p=$(sed -E 's/demo: ([0-9]+) passed, ([0-9]+) failed/\1/' <<<"$line")
+	f=$(sed -E 's/demo: ([0-9]+) passed, ([0-9]+) failed/\2/' <<<"$line")
+	pass=$((pass + p))
+	fail=$((fail + f))
+fi
+if [ $rc != 0 ] && { [ -z "$line" ] || [ "$f" = 0 ]; }; then
+	fail=$((fail + 1))
+fi
+rm -f "$BUILD/demo.snap" "$BUILD/demo-bad.wasm"
+echo
+echo "demo: $pass passed, $fail failed"
+[ $fail = 0 ]
