@@ -326,15 +326,18 @@ num_f64_nearest(double a)
 	return num_f64_copysign((m + 4503599627370496.0) - 4503599627370496.0, a);
 }
 
-/* ceil/floor/trunc/sqrt: libm is exact for these and keeps the sign of
- * zero; a NaN input gives a quiet NaN. */
-static inline float num_f32_ceil(float a) { return ceilf(a); }
-static inline float num_f32_floor(float a) { return floorf(a); }
-static inline float num_f32_trunc(float a) { return truncf(a); }
+/*
+ * ceil/floor/trunc: libm is exact and keeps the sign of zero, but glibc
+ * hands a signalling NaN back unchanged, and Wasm wants it quieted
+ * (an "arithmetic NaN"): a + a does that. sqrt quiets by itself.
+ */
+static inline float num_f32_ceil(float a) { return a != a ? a + a : ceilf(a); }
+static inline float num_f32_floor(float a) { return a != a ? a + a : floorf(a); }
+static inline float num_f32_trunc(float a) { return a != a ? a + a : truncf(a); }
 static inline float num_f32_sqrt(float a) { return sqrtf(a); }
-static inline double num_f64_ceil(double a) { return ceil(a); }
-static inline double num_f64_floor(double a) { return floor(a); }
-static inline double num_f64_trunc(double a) { return trunc(a); }
+static inline double num_f64_ceil(double a) { return a != a ? a + a : ceil(a); }
+static inline double num_f64_floor(double a) { return a != a ? a + a : floor(a); }
+static inline double num_f64_trunc(double a) { return a != a ? a + a : trunc(a); }
 static inline double num_f64_sqrt(double a) { return sqrt(a); }
 
 /* ---- float -> integer ------------------------------------------------------ */
