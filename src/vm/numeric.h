@@ -451,26 +451,42 @@ num_sat_f64_u64(double a)
 
 static inline float num_i32_to_f32(uint32_t a) { return (float)num_as_i32(a); }
 static inline float num_u32_to_f32(uint32_t a) { return (float)a; }
-static inline float num_i64_to_f32(uint64_t a) { return (float)num_as_i64(a); }
 static inline double num_i32_to_f64(uint32_t a) { return (double)num_as_i32(a); }
 static inline double num_u32_to_f64(uint32_t a) { return (double)a; }
 static inline double num_i64_to_f64(uint64_t a) { return (double)num_as_i64(a); }
 
 /*
- * Unsigned 64-bit sources above INT64_MAX: halve with the lost bit kept as
- * a sticky bit, convert (rounding once: the sticky bit sits far below the
- * rounding position, so ties and near-ties resolve as for the full value),
- * then double exactly. Going through double first would round twice.
+ * 64-bit sources to f32 must round once. Going through double naively
+ * rounds twice (0x8000008000000001 would come out one ulp low), and so do
+ * some emulators' int64->float instructions (valgrind's). So the magnitude
+ * is first made exact in double: at or above 2^53 its low 12 bits fold
+ * into one sticky bit (bit 11), which lies far below f32's rounding
+ * position there (bit 29 or higher), so ties and near-ties resolve as for
+ * the full value. The one rounding left is double -> float. Round to
+ * nearest even is symmetric, so negatives convert their magnitude.
  */
+static inline float
+num_mag_to_f32(uint64_t m)
+{
+	if (m >> 53)
+		m = (m & ~(uint64_t)0xfff) | ((m & 0xfff) ? 0x800u : 0u);
+	return (float)(double)m;
+}
+
 static inline float
 num_u64_to_f32(uint64_t a)
 {
-	if (!(a >> 63))
-		return (float)(int64_t)a;
-	float h = (float)(int64_t)((a >> 1) | (a & 1u));
-	return h + h;
+	return num_mag_to_f32(a);
 }
 
+static inline float
+num_i64_to_f32(uint64_t a)
+{
+	return (a >> 63) ? -num_mag_to_f32(0u - a) : num_mag_to_f32(a);
+}
+
+/* u64 -> f64 above INT64_MAX: halve with the lost bit kept as a sticky
+ * bit (far below the rounding position), convert, double exactly. */
 static inline double
 num_u64_to_f64(uint64_t a)
 {
