@@ -36,10 +36,10 @@ need "libclang-rt-$cmaj-dev" sh -c "ls '$rdir'/lib/linux/libclang_rt.fuzzer-*.a"
 if [ ${#missing[@]} -eq 0 ]; then
 	exit 0
 fi
-cmd="apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y ${missing[*]}"
 if [ "$(id -u)" -ne 0 ]; then
-	echo "deps: missing: ${missing[*]}" >&2
-	echo "deps: install them with:  sudo sh -c '$cmd'" >&2
+	echo "deps: missing Debian packages: ${missing[*]}" >&2
+	echo "deps: install them as root with:" >&2
+	echo "    apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y ${missing[*]}" >&2
 	exit 1
 fi
 echo "deps: installing ${missing[*]}"
