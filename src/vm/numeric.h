@@ -4,9 +4,11 @@
  *
  * Everything here is defined behaviour in C11 plus IEC 60559 (Annex F):
  * integers are computed in unsigned types (wrap-around is the Wasm
- * semantics), signed views are only made by conversions, and no float is
- * converted to an integer type before its range has been checked against
- * exact bounds. Floats are evaluated in their own precision (checked below),
+ * semantics), signed views come from num_as_i32/64 (no implementation-
+ * defined conversion; the one implementation-defined step left is >> of a
+ * negative value, arithmetic in GCC and Clang), signed division never sees
+ * INT_MIN / -1, and no float is converted to an integer type before its
+ * range has been checked against exact bounds. Floats are evaluated in their own precision (checked below),
  * so results are the IEEE results the spec asks for; NaN results come from
  * the hardware and are quiet NaNs, which the spec accepts ("arithmetic NaN").
  *
@@ -331,14 +333,53 @@ num_f64_nearest(double a)
  * hands a signalling NaN back unchanged, and Wasm wants it quieted
  * (an "arithmetic NaN"): a + a does that. sqrt quiets by itself.
  */
-static inline float num_f32_ceil(float a) { return a != a ? a + a : ceilf(a); }
-static inline float num_f32_floor(float a) { return a != a ? a + a : floorf(a); }
-static inline float num_f32_trunc(float a) { return a != a ? a + a : truncf(a); }
-static inline float num_f32_sqrt(float a) { return sqrtf(a); }
-static inline double num_f64_ceil(double a) { return a != a ? a + a : ceil(a); }
-static inline double num_f64_floor(double a) { return a != a ? a + a : floor(a); }
-static inline double num_f64_trunc(double a) { return a != a ? a + a : trunc(a); }
-static inline double num_f64_sqrt(double a) { return sqrt(a); }
+static inline float
+num_f32_ceil(float a)
+{
+	return a != a ? a + a : ceilf(a);
+}
+
+static inline float
+num_f32_floor(float a)
+{
+	return a != a ? a + a : floorf(a);
+}
+
+static inline float
+num_f32_trunc(float a)
+{
+	return a != a ? a + a : truncf(a);
+}
+
+static inline float
+num_f32_sqrt(float a)
+{
+	return sqrtf(a);
+}
+
+static inline double
+num_f64_ceil(double a)
+{
+	return a != a ? a + a : ceil(a);
+}
+
+static inline double
+num_f64_floor(double a)
+{
+	return a != a ? a + a : floor(a);
+}
+
+static inline double
+num_f64_trunc(double a)
+{
+	return a != a ? a + a : trunc(a);
+}
+
+static inline double
+num_f64_sqrt(double a)
+{
+	return sqrt(a);
+}
 
 /* ---- float -> integer ------------------------------------------------------ */
 
@@ -350,34 +391,106 @@ static inline double num_f64_sqrt(double a) { return sqrt(a); }
  * because the float just below min is at most min - 1.
  * NaN fails every comparison, so these are false for NaN.
  */
-static inline bool num_f32_fits_i32(float a) { return a >= -2147483648.0f && a < 2147483648.0f; }
-static inline bool num_f32_fits_u32(float a) { return a > -1.0f && a < 4294967296.0f; }
-static inline bool num_f64_fits_i32(double a) { return a > -2147483649.0 && a < 2147483648.0; }
-static inline bool num_f64_fits_u32(double a) { return a > -1.0 && a < 4294967296.0; }
-static inline bool num_f32_fits_i64(float a)
+static inline bool
+num_f32_fits_i32(float a)
+{
+	return a >= -2147483648.0f && a < 2147483648.0f;
+}
+
+static inline bool
+num_f32_fits_u32(float a)
+{
+	return a > -1.0f && a < 4294967296.0f;
+}
+
+static inline bool
+num_f64_fits_i32(double a)
+{
+	return a > -2147483649.0 && a < 2147483648.0;
+}
+
+static inline bool
+num_f64_fits_u32(double a)
+{
+	return a > -1.0 && a < 4294967296.0;
+}
+
+static inline bool
+num_f32_fits_i64(float a)
 {
 	return a >= -9223372036854775808.0f && a < 9223372036854775808.0f;
 }
-static inline bool num_f32_fits_u64(float a) { return a > -1.0f && a < 18446744073709551616.0f; }
-static inline bool num_f64_fits_i64(double a)
+
+static inline bool
+num_f32_fits_u64(float a)
+{
+	return a > -1.0f && a < 18446744073709551616.0f;
+}
+
+static inline bool
+num_f64_fits_i64(double a)
 {
 	return a >= -9223372036854775808.0 && a < 9223372036854775808.0;
 }
-static inline bool num_f64_fits_u64(double a) { return a > -1.0 && a < 18446744073709551616.0; }
+
+static inline bool
+num_f64_fits_u64(double a)
+{
+	return a > -1.0 && a < 18446744073709551616.0;
+}
 
 /*
  * Truncations; the caller has checked num_*_fits_* (the trapping ops trap
  * otherwise). C truncates toward zero; the result is returned as the
  * unsigned bit pattern of the Wasm value.
  */
-static inline uint32_t num_f32_to_i32(float a) { return (uint32_t)(int32_t)a; }
-static inline uint32_t num_f32_to_u32(float a) { return (uint32_t)a; }
-static inline uint32_t num_f64_to_i32(double a) { return (uint32_t)(int32_t)a; }
-static inline uint32_t num_f64_to_u32(double a) { return (uint32_t)a; }
-static inline uint64_t num_f32_to_i64(float a) { return (uint64_t)(int64_t)a; }
-static inline uint64_t num_f32_to_u64(float a) { return (uint64_t)a; }
-static inline uint64_t num_f64_to_i64(double a) { return (uint64_t)(int64_t)a; }
-static inline uint64_t num_f64_to_u64(double a) { return (uint64_t)a; }
+static inline uint32_t
+num_f32_to_i32(float a)
+{
+	return (uint32_t)(int32_t)a;
+}
+
+static inline uint32_t
+num_f32_to_u32(float a)
+{
+	return (uint32_t)a;
+}
+
+static inline uint32_t
+num_f64_to_i32(double a)
+{
+	return (uint32_t)(int32_t)a;
+}
+
+static inline uint32_t
+num_f64_to_u32(double a)
+{
+	return (uint32_t)a;
+}
+
+static inline uint64_t
+num_f32_to_i64(float a)
+{
+	return (uint64_t)(int64_t)a;
+}
+
+static inline uint64_t
+num_f32_to_u64(float a)
+{
+	return (uint64_t)a;
+}
+
+static inline uint64_t
+num_f64_to_i64(double a)
+{
+	return (uint64_t)(int64_t)a;
+}
+
+static inline uint64_t
+num_f64_to_u64(double a)
+{
+	return (uint64_t)a;
+}
 
 /* Saturating truncations (trunc_sat): NaN -> 0, out of range -> the
  * nearest bound. */
@@ -449,11 +562,35 @@ num_sat_f64_u64(double a)
 
 /* Signed and 32-bit sources: one C conversion, rounded once by the FPU. */
 
-static inline float num_i32_to_f32(uint32_t a) { return (float)num_as_i32(a); }
-static inline float num_u32_to_f32(uint32_t a) { return (float)a; }
-static inline double num_i32_to_f64(uint32_t a) { return (double)num_as_i32(a); }
-static inline double num_u32_to_f64(uint32_t a) { return (double)a; }
-static inline double num_i64_to_f64(uint64_t a) { return (double)num_as_i64(a); }
+static inline float
+num_i32_to_f32(uint32_t a)
+{
+	return (float)num_as_i32(a);
+}
+
+static inline float
+num_u32_to_f32(uint32_t a)
+{
+	return (float)a;
+}
+
+static inline double
+num_i32_to_f64(uint32_t a)
+{
+	return (double)num_as_i32(a);
+}
+
+static inline double
+num_u32_to_f64(uint32_t a)
+{
+	return (double)a;
+}
+
+static inline double
+num_i64_to_f64(uint64_t a)
+{
+	return (double)num_as_i64(a);
+}
 
 /*
  * 64-bit sources to f32 must round once. Going through double naively
@@ -498,7 +635,16 @@ num_u64_to_f64(uint64_t a)
 
 /* demote/promote: plain C conversions. Annex F makes an out-of-range
  * demotion round to infinity; a NaN comes back quieted with its payload. */
-static inline float num_demote(double a) { return (float)a; }
-static inline double num_promote(float a) { return (double)a; }
+static inline float
+num_demote(double a)
+{
+	return (float)a;
+}
+
+static inline double
+num_promote(float a)
+{
+	return (double)a;
+}
 
 #endif
