@@ -30,7 +30,7 @@
 #define MAX_LOCALS 50000u
 /* Declared locals are materialised as one byte each; a few bytes of
  * declaration can ask for MAX_LOCALS, so bound the module's total too. */
-#define LOCALS_BUDGET(len) (65536u + 16u * (uint64_t)(len))
+#define LOCALS_BUDGET(len) ((1u << 20) + 16u * (uint64_t)(len))
 
 struct rd {
 	const uint8_t *b;
