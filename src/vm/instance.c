@@ -981,13 +981,8 @@ clone_objects(const struct vm_instance *src, struct vm_instance *dst)
 static int
 clone_exec(const struct vm_instance *src, struct vm_instance *dst)
 {
-	uint32_t used = 0;
+	uint32_t used = vm_stack_used(src);
 
-	if (src->state == VM_READY || src->state == VM_RUNNING)
-		used = vm_stack_used(src);
-	if (src->state == VM_DONE || src->state == VM_READY || src->state == VM_RUNNING)
-		if ((uint64_t)src->result_base + src->nresults > used)
-			used = src->result_base + src->nresults;
 	if (used > src->stack_cap)
 		used = src->stack_cap;
 	if (src->stack_cap) {
@@ -1017,7 +1012,8 @@ clone_exec(const struct vm_instance *src, struct vm_instance *dst)
 	dst->state = src->state == VM_RUNNING ? VM_READY : src->state;
 	dst->result_base = src->result_base;
 	dst->nresults = src->nresults;
-	dst->fuel_debt = src->fuel_debt;
+	/* While running, the debt of the last run has been paid already. */
+	dst->fuel_debt = src->state == VM_RUNNING ? 0 : src->fuel_debt;
 	dst->nest = 0;
 	dst->exit_status = src->exit_status;
 	memcpy(dst->trap_msg, src->trap_msg, sizeof dst->trap_msg);

@@ -253,17 +253,12 @@ write_globals(struct wbuf *b, const struct vm_instance *inst, struct vm_error *e
 	return 0;
 }
 
-/* Slots that matter: the suspended frames' windows, and the results. */
+/* Slots that matter: the suspended frames' windows, or the results. */
 static uint32_t
 stack_used(const struct vm_instance *inst)
 {
-	uint32_t used = 0;
+	uint32_t used = vm_stack_used(inst);
 
-	if (inst->state == VM_READY || inst->state == VM_RUNNING)
-		used = vm_stack_used(inst);
-	if (inst->state == VM_DONE || inst->state == VM_READY || inst->state == VM_RUNNING)
-		if ((uint64_t)inst->result_base + inst->nresults > used)
-			used = inst->result_base + inst->nresults;
 	return used < inst->stack_cap ? used : inst->stack_cap;
 }
 
@@ -300,7 +295,8 @@ write_exec(struct wbuf *b, const struct vm_instance *inst)
 	at = section_begin(b, "STAT");
 	/* Inside a host call the pc is saved at the call: the copy redoes it. */
 	put8(b, (uint8_t)(inst->state == VM_RUNNING ? VM_READY : inst->state));
-	put64(b, (uint64_t)inst->fuel_debt);
+	/* While running, the debt of the last run has been paid already. */
+	put64(b, inst->state == VM_RUNNING ? 0 : (uint64_t)inst->fuel_debt);
 	put32(b, inst->result_base);
 	put32(b, inst->nresults);
 	put32(b, (uint32_t)inst->exit_status);
@@ -674,16 +670,18 @@ read_flags(struct rbuf *r, uint8_t *flags, uint32_t n, const char *what)
 static int
 read_stack(struct rbuf *r, struct vm_instance *inst, uint32_t *usedp)
 {
-	uint32_t cap = get32(r), used = get32(r);
+	uint32_t cap = get32(r), used = get32(r), limit = vm_config_stack_slots(&inst->cfg);
 	const uint8_t *p;
 
 	if (r->failed)
 		return VM_ERR_STATE;
-	if (cap > vm_config_stack_slots(&inst->cfg))
-		return bad(r, "stack of %u slots above the limit of %u", cap,
-			   vm_config_stack_slots(&inst->cfg));
 	if (used > cap)
 		return bad(r, "%u stack slots used of %u", used, cap);
+	if (used > limit)
+		return bad(r, "stack of %u slots above the limit of %u", used, limit);
+	/* A smaller limit than the original's: keep what the limit allows. */
+	if (cap > limit)
+		cap = limit;
 	p = take(r, (uint64_t)used * 8);
 	if (!p)
 		return VM_ERR_STATE;
@@ -707,13 +705,16 @@ read_stack(struct rbuf *r, struct vm_instance *inst, uint32_t *usedp)
 static int
 read_frames(struct rbuf *r, struct vm_instance *inst)
 {
-	uint32_t cap = get32(r), n = get32(r);
+	uint32_t cap = get32(r), n = get32(r), limit = vm_config_call_depth(&inst->cfg);
 
 	if (r->failed)
 		return VM_ERR_STATE;
-	/* exec may keep a spare frame or two beyond the depth limit. */
-	if (cap > vm_config_call_depth(&inst->cfg) + 16u || n > cap)
-		return bad(r, "%u frames of %u above the call depth limit", n, cap);
+	if (n > cap)
+		return bad(r, "%u frames of %u", n, cap);
+	if (n > limit)
+		return bad(r, "%u frames above the call depth limit of %u", n, limit);
+	if (cap > limit)
+		cap = limit;
 	if (!need(r, (uint64_t)n * 16))
 		return VM_ERR_STATE;
 	if (cap) {
@@ -767,26 +768,38 @@ read_state(struct rbuf *r, struct vm_instance *inst)
 	return 0;
 }
 
-/* The frames must describe a call exec can continue from. */
+/* The result of the call that returned (DONE): exec keeps its entry frame
+ * so vm_results knows the types. */
 static int
-check_exec(struct rbuf *r, struct vm_instance *inst, uint32_t used)
+check_done(struct rbuf *r, struct vm_instance *inst, uint32_t used)
+{
+	const struct vm_module *mod = inst->mod;
+	const struct vm_frame *f;
+
+	if (inst->nframes != 1)
+		return bad(r, "a finished call needs exactly its entry frame");
+	f = &inst->frames[0];
+	if (f->flags != VM_FRAME_ENTRY || f->func >= mod->nfuncs)
+		return bad(r, "a finished call needs exactly its entry frame");
+	if (inst->nresults != mod->types[mod->func_type_index[f->func]].nresults)
+		return bad(r, "%u results for function %u", inst->nresults, f->func);
+	if ((uint64_t)inst->result_base + inst->nresults > used)
+		return bad(r, "results at %u+%u outside the saved stack", inst->result_base,
+			   inst->nresults);
+	return 0;
+}
+
+/*
+ * A suspended call (READY): every frame must be one exec can continue, in
+ * a window of the stack it may use freely: this is what keeps a forged
+ * snapshot from steering the interpreter outside its arrays.
+ */
+static int
+check_frames(struct rbuf *r, struct vm_instance *inst, uint32_t used)
 {
 	const struct vm_module *mod = inst->mod;
 	uint32_t prev_base = 0;
 
-	/* Debt is at most one basic block: bound it so arithmetic on it is safe. */
-	if (inst->fuel_debt < 0 || inst->fuel_debt > ((int64_t)1 << 40))
-		return bad(r, "fuel debt %lld out of range", (long long)inst->fuel_debt);
-	if ((uint64_t)inst->result_base + inst->nresults > inst->stack_cap)
-		return bad(r, "results at %u+%u outside the stack", inst->result_base, inst->nresults);
-	if (inst->state == VM_DONE && (uint64_t)inst->result_base + inst->nresults > used)
-		return bad(r, "results at %u+%u outside the saved stack", inst->result_base,
-			   inst->nresults);
-	if (inst->state != VM_READY) {
-		if (inst->nframes)
-			return bad(r, "%u frames in a state without a call", inst->nframes);
-		return 0;
-	}
 	if (inst->nframes == 0)
 		return bad(r, "a suspended call without frames");
 	if (!(inst->frames[0].flags & VM_FRAME_ENTRY))
@@ -794,24 +807,45 @@ check_exec(struct rbuf *r, struct vm_instance *inst, uint32_t used)
 	for (uint32_t i = 0; i < inst->nframes; i++) {
 		const struct vm_frame *f = &inst->frames[i];
 		bool top = i + 1 == inst->nframes;
+		uint64_t end;
 
-		if (f->func < mod->nfunc_imports || f->func >= mod->nfuncs)
-			return bad(r, "frame %u: function %u is not a defined function", i, f->func);
 		if (f->flags & ~(VM_FRAME_ENTRY | VM_FRAME_SIGNAL))
 			return bad(r, "frame %u: bad flags 0x%x", i, f->flags);
 		if (i > 0 && (f->flags & VM_FRAME_ENTRY))
 			return bad(r, "frame %u: a nested entry frame", i);
+		/* Also rejects functions out of range, and imports below the top. */
 		if (!vm_pc_valid(mod, f->func, f->pc, top))
 			return bad(r, "frame %u: pc %u is not a resume point of function %u", i, f->pc,
 				   f->func);
 		if (f->base < prev_base)
 			return bad(r, "frame %u: base %u below the caller's %u", i, f->base, prev_base);
-		if ((uint64_t)f->base + vm_frame_slots(mod, f->func) > used)
-			return bad(r, "frame %u: window %u+%u outside the saved stack", i, f->base,
+		end = (uint64_t)f->base + vm_frame_slots(mod, f->func);
+		if (end > inst->stack_cap || (top && end > used))
+			return bad(r, "frame %u: window %u+%u outside the stack", i, f->base,
 				   vm_frame_slots(mod, f->func));
 		prev_base = f->base;
 	}
 	return 0;
+}
+
+static int
+check_exec(struct rbuf *r, struct vm_instance *inst, uint32_t used)
+{
+	/* Debt is at most one basic block: bound it so arithmetic on it is safe. */
+	if (inst->fuel_debt < 0 || inst->fuel_debt > ((int64_t)1 << 40))
+		return bad(r, "fuel debt %lld out of range", (long long)inst->fuel_debt);
+	if ((uint64_t)inst->result_base + inst->nresults > inst->stack_cap)
+		return bad(r, "results at %u+%u outside the stack", inst->result_base, inst->nresults);
+	switch (inst->state) {
+	case VM_READY:
+		return check_frames(r, inst, used);
+	case VM_DONE:
+		return check_done(r, inst, used);
+	default:
+		if (inst->nframes)
+			return bad(r, "%u frames in a state without a call", inst->nframes);
+		return 0;
+	}
 }
 
 /* The header: magic, version, length, checksum, module identity, counts. */
