@@ -12,11 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vm.h"
-
-/* From compile.h (core); declared here so this file does not depend on the
- * compiler's internals. */
-void vm_code_free(struct vm_code *c);
+#include "compile.h"
 
 /*
  * Fill *e (when e != NULL) with kind, offset and the formatted message, and
