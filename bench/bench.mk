@@ -23,7 +23,13 @@ bench_pages = $(shell sed -n 's/.*X($(1), *[0-9]*, *\([0-9]*\)).*/\1/p' bench/ke
 bench: bench-build
 	$(BENCH_DIR)/runner $(BENCH_DIR) $(BENCH_ONLY)
 
-bench-build: $(BENCH_DIR)/runner $(BENCH_DIR)/native $(BENCH_WASM)
+# To price fuel, a second runner links an exec.c with fuel compiled out:
+# derived from the real one by turning its CHECK_FUEL() into nothing and
+# its `fuel -= x` charges into `(void)x`. Only built while exec.c still has
+# those shapes; otherwise the runner says the measurement is unavailable.
+BENCH_NOFUEL := $(if $(shell grep -s '^\#define CHECK_FUEL() ' src/vm/exec.c),$(BENCH_DIR)/runner-nofuel)
+
+bench-build: $(BENCH_DIR)/runner $(BENCH_DIR)/native $(BENCH_WASM) $(BENCH_NOFUEL)
 
 $(BENCH_DIR)/native: bench/native.c $(BENCH_NAMES:%=bench/k_%.c) bench/kernels.h
 	@mkdir -p $(@D)
@@ -40,3 +46,15 @@ $(BENCH_DIR)/runner.o: bench/runner.c bench/kernels.h src/vm/vm.h
 
 $(BENCH_DIR)/runner: $(BENCH_DIR)/runner.o $(LIB_A)
 	$(CC) $(LDFLAGS) -o $@ $< $(LIB_A) $(LIBS)
+
+$(BENCH_DIR)/nofuel/exec.c: src/vm/exec.c
+	@mkdir -p $(@D)
+	sed -e 's/^#define CHECK_FUEL() .*/#define CHECK_FUEL() do { } while (0)/' \
+		-e 's/fuel -= /(void)/g' $< > $@
+
+$(BENCH_DIR)/nofuel/exec.o: $(BENCH_DIR)/nofuel/exec.c
+	$(CC) $(filter-out -Werror,$(CFLAGS)) -w -Isrc/vm -Isrc -Iinclude -c $< -o $@
+
+$(BENCH_DIR)/runner-nofuel: $(BENCH_DIR)/runner.o $(BENCH_DIR)/nofuel/exec.o \
+		$(filter-out %/exec.o,$(LIB_OBJ))
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)

@@ -8,9 +8,12 @@
  * kernel (clang -O2). For every kernel the runner spawns the native driver
  * (timed inside with clock_gettime and outside from spawn to exit), runs the
  * wasm build through vm_call_start/vm_run in fuel slices the way a scheduler
- * would, checks both checksums agree, and prints the slowdown. It then runs
- * the suite again with unlimited fuel to price fuel checking, and times
- * instantiation and load+compile of a small module.
+ * would, checks both checksums agree, and prints the slowdown. It then
+ * prices fuel: the same runs with unlimited fuel (fuel = -1), and, when
+ * bench.mk could build it, in `runner-nofuel`, this program linked with an
+ * exec.c whose fuel counting and checks are compiled out (spawned as
+ * `runner-nofuel --time DIR NAME N REPS`, which prints "checksum best_ms").
+ * Last it times instantiation and load+compile of a small module.
  *
  * No timing here is a pass/fail criterion: the exit status is non-zero only
  * when something computed a wrong answer or failed to run. BENCH_REPS
@@ -38,7 +41,7 @@ struct kernel {
 	/* measured */
 	bool ran;
 	uint32_t native_sum, warren_sum;
-	double native_ms, native_proc_ms, warren_ms, unlimited_ms, load_ms;
+	double native_ms, warren_ms, unlimited_ms, nofuel_ms, load_ms;
 	int64_t fuel;
 };
 
@@ -50,8 +53,23 @@ static struct kernel kernels[] = { BENCH_KERNELS(BENCH_ENTRY) };
 static const char *dir;
 static int reps = 3;
 
+/*
+ * Kernels are timed in CPU time of this process, not wall time: the
+ * benchmark machines are shared, and a kernel descheduled for a while
+ * would otherwise count someone else's work. (Spawn costs, which include
+ * the kernel's sleeping in exec and wait, use wall time: wall_ms.)
+ */
 static double
-now_ms(void)
+cpu_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static double
+wall_ms(void)
 {
 	struct timespec ts;
 
@@ -107,17 +125,14 @@ run_native(struct kernel *k, char *native)
 	char nbuf[16], rbuf[16], out[128];
 	char *argv[] = { native, (char *)k->name, nbuf, rbuf, NULL };
 	unsigned sum;
-	double t0, ms;
+	double ms;
 
 	snprintf(nbuf, sizeof nbuf, "%u", (unsigned)k->n);
 	snprintf(rbuf, sizeof rbuf, "%d", reps);
-	t0 = now_ms();
 	if (spawn(argv, out, sizeof out) != 0 || sscanf(out, "%u %lf", &sum, &ms) != 2) {
 		fprintf(stderr, "bench: native %s failed\n", k->name);
 		return -1;
 	}
-	/* The process runs reps times; outside time is spawn + one run's share. */
-	k->native_proc_ms = now_ms() - t0 - ms * (reps - 1);
 	k->native_sum = sum;
 	k->native_ms = ms;
 	return 0;
@@ -159,10 +174,10 @@ load(const char *name, double *ms)
 		fprintf(stderr, "bench: cannot read %s\n", path);
 		return NULL;
 	}
-	t0 = now_ms();
+	t0 = cpu_ms();
 	m = vm_module_load(bytes, len, &err);
 	if (ms)
-		*ms = now_ms() - t0;
+		*ms = cpu_ms() - t0;
 	if (!m)
 		fprintf(stderr, "bench: %s: %s\n", path, err.msg);
 	free(bytes);
@@ -195,13 +210,13 @@ run_once(struct vm_instance *inst, uint32_t fn, uint32_t n, int64_t slice,
 		fprintf(stderr, "bench: call_start: %s\n", err.msg);
 		return -1;
 	}
-	t0 = now_ms();
+	t0 = cpu_ms();
 	do {
 		used = 0;
 		st = vm_run(inst, slice, &used);
 		total += used;
 	} while (st == VM_YIELD);
-	*ms = now_ms() - t0;
+	*ms = cpu_ms() - t0;
 	if (st != VM_OK) {
 		fprintf(stderr, "bench: run ended with status %d: %s\n", (int)st,
 			st == VM_TRAP ? vm_trap_message(inst) : "");
@@ -243,24 +258,22 @@ run_warren(struct kernel *k)
 		fprintf(stderr, "bench: instantiate %s: %s\n", k->name, err.msg);
 		goto out;
 	}
+	/* Sliced and unlimited runs alternate so that noise from the rest of
+	 * the machine falls on both alike. */
 	k->warren_ms = k->unlimited_ms = -1;
-	for (int r = 0; r < reps; r++) {
-		if (run_once(inst, fn, k->n, SLICE, &sum, &fuel, &ms) != 0)
+	for (int r = 0; r < 2 * reps; r++) {
+		bool sliced = r % 2 == 0;
+		double *best = sliced ? &k->warren_ms : &k->unlimited_ms;
+
+		if (run_once(inst, fn, k->n, sliced ? SLICE : -1, &sum, &fuel, &ms) != 0)
 			goto out;
-		if (k->warren_ms < 0 || ms < k->warren_ms)
-			k->warren_ms = ms;
+		if (*best < 0 || ms < *best)
+			*best = ms;
+		if (sliced)
+			k->fuel = fuel;
 		k->warren_sum = sum;
-		k->fuel = fuel;
 		if (sum != k->native_sum)
 			break;
-	}
-	for (int r = 0; r < reps && sum == k->native_sum; r++) {
-		if (run_once(inst, fn, k->n, -1, &sum, &fuel, &ms) != 0)
-			goto out;
-		if (sum != k->native_sum)
-			k->warren_sum = sum;
-		if (k->unlimited_ms < 0 || ms < k->unlimited_ms)
-			k->unlimited_ms = ms;
 	}
 	rc = 0;
 out:
@@ -269,17 +282,73 @@ out:
 	return rc;
 }
 
+/* Best time of the kernel in the fuel-free build, or -1 if there is none. */
+static double
+run_nofuel(struct kernel *k)
+{
+	char prog[4096], nbuf[16], rbuf[16], out[128];
+	char *argv[] = { prog, "--time", (char *)dir, (char *)k->name, nbuf, rbuf, NULL };
+	unsigned sum;
+	double ms;
+
+	snprintf(prog, sizeof prog, "%s/runner-nofuel", dir);
+	if (access(prog, X_OK) != 0)
+		return -1;
+	snprintf(nbuf, sizeof nbuf, "%u", (unsigned)k->n);
+	snprintf(rbuf, sizeof rbuf, "%d", reps);
+	if (spawn(argv, out, sizeof out) != 0 || sscanf(out, "%u %lf", &sum, &ms) != 2 ||
+	    sum != k->native_sum)
+		return -1;
+	return ms;
+}
+
+/* `--time DIR NAME N REPS`: one kernel, unlimited fuel, best of REPS. */
+static int
+time_only(char **argv)
+{
+	struct kernel k = { .name = argv[3], .n = (uint32_t)strtoul(argv[4], NULL, 0) };
+	struct vm_error err = { 0 };
+	struct vm_config cfg = { 0 };
+	struct vm_instance *inst;
+	struct vm_module *m;
+	uint32_t fn, sum = 0;
+	char ename[64];
+	int64_t fuel;
+	double ms, best = -1;
+
+	dir = argv[2];
+	reps = atoi(argv[5]) > 0 ? atoi(argv[5]) : 1;
+	m = load(k.name, NULL);
+	snprintf(ename, sizeof ename, "k_%s", k.name);
+	if (!m || export_func(m, ename, &fn) != 0 || !(inst = vm_instantiate(m, NULL, 0, &cfg, &err))) {
+		vm_module_unref(m);
+		return 1;
+	}
+	for (int r = 0; r < reps; r++) {
+		if (run_once(inst, fn, k.n, -1, &sum, &fuel, &ms) != 0)
+			break;
+		if (best < 0 || ms < best)
+			best = ms;
+	}
+	vm_instance_free(inst);
+	vm_module_unref(m);
+	if (best < 0)
+		return 1;
+	printf("%u %.3f\n", (unsigned)sum, best);
+	return 0;
+}
+
 static double
 spawn_cost(char *native)
 {
 	char *argv[] = { native, "--noop", NULL };
 	char out[16];
-	double t0 = now_ms();
+	double t0 = wall_ms();
 
 	for (int i = 0; i < 20; i++)
 		if (spawn(argv, out, sizeof out) != 0)
 			return -1;
-	return (now_ms() - t0) / 20;
+	return (wall_ms() - t0) / 20;
 }
 
 /* Mean cost of load+compile and of instantiate+free for the fib module. */
@@ -296,7 +365,7 @@ small_costs(double *load_us, double *inst_us)
 
 	if (!m)
 		return -1;
-	t0 = now_ms();
+	t0 = cpu_ms();
 	for (int i = 0; i < SMALL_REPS; i++) {
 		struct vm_instance *inst = vm_instantiate(m, NULL, 0, &cfg, &err);
 		if (!inst) {
@@ -306,14 +375,14 @@ small_costs(double *load_us, double *inst_us)
 		}
 		vm_instance_free(inst);
 	}
-	*inst_us = (now_ms() - t0) * 1e3 / SMALL_REPS;
+	*inst_us = (cpu_ms() - t0) * 1e3 / SMALL_REPS;
 	vm_module_unref(m);
 
 	snprintf(path, sizeof path, "%s/k_fib.wasm", dir);
 	bytes = read_file(path, &len);
 	if (!bytes)
 		return -1;
-	t0 = now_ms();
+	t0 = cpu_ms();
 	for (int i = 0; i < SMALL_REPS; i++) {
 		m = vm_module_load(bytes, len, &err);
 		if (!m) {
@@ -322,7 +391,7 @@ small_costs(double *load_us, double *inst_us)
 		}
 		vm_module_unref(m);
 	}
-	*load_us = (now_ms() - t0) * 1e3 / SMALL_REPS;
+	*load_us = (cpu_ms() - t0) * 1e3 / SMALL_REPS;
 	free(bytes);
 	return 0;
 }
@@ -343,9 +412,11 @@ main(int argc, char **argv)
 {
 	char native[4096], out[128];
 	char *selftest[] = { native, "--selftest", NULL };
-	double lratio = 0, lfuel = 0, spawn_ms, load_us = 0, inst_us = 0;
-	int nratio = 0, bad = 0;
+	double lratio = 0, lcompute = 0, lfuel = 0, lnofuel = 0, spawn_ms, load_us = 0, inst_us = 0;
+	int nratio = 0, ncompute = 0, nnofuel = 0, bad = 0;
 
+	if (argc == 6 && strcmp(argv[1], "--time") == 0)
+		return time_only(argv);
 	if (argc < 2) {
 		fprintf(stderr, "usage: runner DIR [KERNEL...]\n");
 		return 2;
@@ -359,9 +430,11 @@ main(int argc, char **argv)
 		return 1;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	printf("warren benchmarks: best of %d; native = gcc -O2 (in-process time, and spawn-to-exit\n"
-	       "time of its own process); warren = clang -O2 wasm32 run in fuel slices of %d\n\n",
-	       reps, SLICE);
+	spawn_ms = spawn_cost(native);
+	printf("warren benchmarks: CPU time, best of %d runs.\n"
+	       "native: gcc -O2, its own process; +spawn adds a process spawn (fork+exec+exit,\n"
+	       "wall time, mean of 20: %.2f ms). warren: clang -O2 wasm32 in fuel slices of %d.\n\n",
+	       reps, spawn_ms, SLICE);
 	printf("%-8s %6s %10s %10s %10s %8s %8s %7s  %s\n", "kernel", "n", "native ms", "+spawn ms",
 	       "warren ms", "ratio", "Minstr", "MIPS", "checksum");
 	for (size_t i = 0; i < NKERNELS; i++) {
@@ -379,7 +452,7 @@ main(int argc, char **argv)
 		ok = k->warren_sum == k->native_sum;
 		bad += !ok;
 		printf("%-8s %6u %10.1f %10.1f %10.1f %7.2fx %8.1f %7.0f  %s\n", k->name,
-		       (unsigned)k->n, k->native_ms, k->native_proc_ms, k->warren_ms,
+		       (unsigned)k->n, k->native_ms, k->native_ms + spawn_ms, k->warren_ms,
 		       k->warren_ms / k->native_ms, k->fuel / 1e6,
 		       k->fuel / 1e3 / k->warren_ms, ok ? "ok" : "MISMATCH");
 		if (!ok)
@@ -387,27 +460,49 @@ main(int argc, char **argv)
 			       (unsigned)k->warren_sum);
 		lratio += log(k->warren_ms / k->native_ms);
 		nratio++;
+		/* memcpy/memset mostly time the host's memmove/memset. */
+		if (strcmp(k->name, "memcpy") != 0 && strcmp(k->name, "memset") != 0) {
+			lcompute += log(k->warren_ms / k->native_ms);
+			ncompute++;
+		}
 	}
 	if (nratio)
 		printf("\ngeometric mean slowdown vs native: %.2fx (target: <= 12x)\n",
 		       exp(lratio / nratio));
+	if (ncompute && ncompute != nratio)
+		printf("geometric mean without memcpy/memset (interpreter only): %.2fx\n",
+		       exp(lcompute / ncompute));
 
-	printf("\nfuel checking: the same runs with unlimited fuel (fuel = -1)\n");
-	printf("%-8s %12s %12s %8s\n", "kernel", "sliced ms", "unlimited ms", "cost");
+	printf("\ncost of fuel: sliced runs vs unlimited fuel (fuel = -1: the same checks,\n"
+	       "never failing) vs a build with fuel counting and checks compiled out\n");
+	printf("%-8s %10s %13s %9s %10s %9s\n", "kernel", "sliced ms", "unlimited ms", "cost",
+	       "no-fuel ms", "cost");
 	for (size_t i = 0; i < NKERNELS; i++) {
 		struct kernel *k = &kernels[i];
 		if (!k->ran || k->unlimited_ms <= 0)
 			continue;
-		printf("%-8s %12.1f %12.1f %7.1f%%\n", k->name, k->warren_ms, k->unlimited_ms,
+		k->nofuel_ms = run_nofuel(k);
+		printf("%-8s %10.1f %13.1f %8.1f%%", k->name, k->warren_ms, k->unlimited_ms,
 		       (k->warren_ms / k->unlimited_ms - 1) * 100);
 		lfuel += log(k->warren_ms / k->unlimited_ms);
+		if (k->nofuel_ms > 0) {
+			printf(" %10.1f %8.1f%%", k->nofuel_ms, (k->warren_ms / k->nofuel_ms - 1) * 100);
+			lnofuel += log(k->warren_ms / k->nofuel_ms);
+			nnofuel++;
+		} else {
+			printf(" %10s %9s", "-", "-");
+		}
+		printf("\n");
 	}
 	if (nratio)
-		printf("geometric mean cost of fuel checking: %.1f%%\n",
-		       (exp(lfuel / nratio) - 1) * 100);
+		printf("geometric mean cost: %.1f%% vs unlimited fuel", (exp(lfuel / nratio) - 1) * 100);
+	if (nnofuel)
+		printf(", %.1f%% vs fuel compiled out", (exp(lnofuel / nnofuel) - 1) * 100);
+	else
+		printf("; no fuel-free build (bench.mk could not derive one from exec.c)");
+	printf("\n");
 
-	spawn_ms = spawn_cost(native);
-	printf("\nnative process spawn (fork+exec+exit, mean of 20): %.3f ms\n", spawn_ms);
+	printf("\n");
 	if (small_costs(&load_us, &inst_us) == 0) {
 		printf("small module k_fib.wasm: load+compile %.1f us, instantiate+free %.1f us"
 		       " (mean of %d)\n", load_us, inst_us, SMALL_REPS);
