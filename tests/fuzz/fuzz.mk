@@ -92,7 +92,7 @@ fuzz-replay: $(FUZZ_DIR)/replay
 # ---- seeds ----------------------------------------------------------------
 
 # Snapshot seeds: suspension points spread over the run, nothing damaged.
-FUZZ_SNAP_SEEDS := 1 97 500 1234 3000 7777 12000 20000 31337 45000 59999
+FUZZ_SNAP_SEEDS := 1 97 500 1234 3000 7777 12000 20000 31337 45000 60000 90000 120000 150000 166990 169999
 
 fuzz-seeds: $(BENCH_WASM)
 	@mkdir -p $(FUZZ_SRC)/corpus/module $(FUZZ_SRC)/corpus/snapshot

@@ -12,10 +12,13 @@
  * snapshot/restored mid-call, and host calls fork it (vm_clone from inside
  * a host function) now and then.
  *
+ * FUZZ_TRACE=1 in the environment prints what happens to each input.
+ *
  * Built with clang -fsanitize=fuzzer,address,undefined for `make fuzz`,
  * and with the project's compiler plus replay.c (which renames the entry
  * point) for `make fuzz-replay`.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,9 +42,13 @@ struct run {
 	struct vm_func **hosts;    /* the dummies we made; freed after all instances */
 	struct vm_config cfg;
 	uint32_t hostcalls;        /* drives the dummies' OK/BLOCK/TRAP rhythm */
+	uint32_t sidecalls;        /* the same inside copies forked by a host call */
 	int64_t fuel_left;
 	int nested;                /* side runs started from a host function */
+	bool trace;
 };
+
+#define TRACE(r, ...) do { if ((r)->trace) fprintf(stderr, "fuzz: " __VA_ARGS__); } while (0)
 
 /* What a dummy host function does on its n-th call, in order. */
 static const enum vm_status rhythm[] = {
@@ -56,8 +63,10 @@ host(struct vm_instance *inst, void *ctx, vm_slot *args)
 {
 	struct run *r = vm_userdata(inst);
 	const struct vm_functype *t = ctx;
-	uint32_t n = r->hostcalls++;
+	uint32_t n = r->nested ? r->sidecalls++ : r->hostcalls++;
 	enum vm_status st = rhythm[n % RHYTHM_LEN];
+
+	TRACE(r, "  host call %u -> %d\n", n, (int)st);
 
 	/* Fork from inside a host call, as the kernel's fork does: the copy
 	 * is suspended before this call and makes it again when run. */
@@ -203,6 +212,7 @@ drive(struct run *r, struct vm_instance **pinst, uint32_t nresults)
 	struct vm_instance *inst = *pinst;
 	int64_t fuel = CALL_FUEL < r->fuel_left ? CALL_FUEL : r->fuel_left;
 	uint32_t yields = 0;
+	struct vm_error err = { 0 };
 	enum vm_status st;
 
 	for (int steps = 0;; steps++) {
@@ -219,7 +229,8 @@ drive(struct run *r, struct vm_instance **pinst, uint32_t nresults)
 		if (st != VM_YIELD)
 			continue;
 		if (++yields == 1) {
-			struct vm_instance *c = vm_clone(inst, NULL);
+			struct vm_instance *c = vm_clone(inst, &err);
+			TRACE(r, "  clone: %s\n", c ? "ok" : err.msg);
 			if (c) {
 				side_run(r, c, SIDE_FUEL);
 				vm_instance_free(c);
@@ -227,9 +238,9 @@ drive(struct run *r, struct vm_instance **pinst, uint32_t nresults)
 		} else if (yields == 2) {
 			uint8_t *snap = NULL;
 			size_t len = 0;
-			if (vm_snapshot(inst, &snap, &len, NULL) == 0) {
-				struct vm_instance *c = vm_restore(r->mod, r->imports, r->mod->nimports,
-								   &r->cfg, snap, len, NULL);
+			struct vm_instance *c = NULL;
+			if (vm_snapshot(inst, &snap, &len, &err) == 0) {
+				c = vm_restore(r->mod, r->imports, r->mod->nimports, &r->cfg, snap, len, &err);
 				if (c) {
 					vm_set_userdata(c, r);
 					vm_instance_free(inst);
@@ -237,15 +248,21 @@ drive(struct run *r, struct vm_instance **pinst, uint32_t nresults)
 				}
 				free(snap);
 			}
+			TRACE(r, "  snapshot (%zu bytes) + restore: %s\n", len, c ? "ok" : err.msg);
 		}
 	}
+	TRACE(r, "  status %d after %lld fuel%s%s\n", (int)st, (long long)(CALL_FUEL - fuel),
+	      st == VM_TRAP ? ": " : "", st == VM_TRAP ? vm_trap_message(inst) : "");
 	if (st == VM_OK) {
 		vm_slot out[16];
 		if (nresults <= 16)
 			vm_results(inst, out, nresults);
 		return;
 	}
+	goto reset;
 abandon:
+	TRACE(r, "  abandoned after %lld fuel\n", (long long)(CALL_FUEL - fuel));
+reset:
 	vm_reset(inst);
 }
 
@@ -261,6 +278,7 @@ call(struct run *r, struct vm_instance **pinst, uint32_t func)
 	args = calloc(t->nparams ? t->nparams : 1, sizeof *args);
 	if (!args)
 		return;
+	TRACE(r, "call func %u\n", func);
 	if (vm_call_start(*pinst, func, args, t->nparams, NULL) == 0)
 		drive(r, pinst, t->nresults);
 	free(args);
@@ -275,9 +293,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	bool start;
 	uint32_t calls = 0;
 
+	r.trace = getenv("FUZZ_TRACE") != NULL;
 	r.mod = vm_module_load(data, size, &err);
-	if (!r.mod)
+	if (!r.mod) {
+		TRACE(&r, "load: %s\n", err.msg);
 		return 0;
+	}
 	r.cfg.max_pages = PAGE_LIMIT;
 	r.cfg.max_call_depth = CALL_DEPTH;
 	r.cfg.max_stack_slots = STACK_SLOTS;
@@ -292,8 +313,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	r.mod->has_start = false;
 	inst = vm_instantiate(r.mod, r.imports, r.mod->nimports, &r.cfg, &err);
 	r.mod->has_start = start;
-	if (!inst)
+	if (!inst) {
+		TRACE(&r, "instantiate: %s\n", err.msg);
 		goto out;
+	}
 	if (start)
 		call(&r, &inst, r.mod->start);
 	for (uint32_t i = 0; i < r.mod->nexports && calls < MAX_CALLS; i++)

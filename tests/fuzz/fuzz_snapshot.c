@@ -20,12 +20,13 @@
  * must finish with the same result as the original, which the harness
  * checks (abort() on a mismatch, so the fuzzer reports it).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "vm/vm.h"
 
-#define FUEL_MAX   60000    /* the module's run(RUN_ARG) takes about this much */
+#define FUEL_MAX   170000   /* run(RUN_ARG) takes 166998: some snapshots are taken when done */
 #define RUN_ARG    40
 #define CALL_FUEL  200000
 #define SLICE      1000
@@ -139,6 +140,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (vm_snapshot(inst, &snap, &len, &err) != 0)
 		abort();
+	if (getenv("FUZZ_TRACE"))
+		fprintf(stderr, "fuzz: snapshot after %lld fuel: status %d, %zu bytes\n",
+			(long long)fuel, (int)st, len);
 
 	for (size_t i = 4; i + 4 <= size; i += 4) {
 		uint32_t pos = (data[i] | data[i + 1] << 8 | (uint32_t)data[i + 2] << 16) % (uint32_t)len;
@@ -150,6 +154,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		reseal(snap, len);
 
 	back = vm_restore(mod, imports, 1, &cfg, snap, len, &err);
+	if (getenv("FUZZ_TRACE"))
+		fprintf(stderr, "fuzz: restore: %s\n", back ? "ok" : err.msg);
 	if (back) {
 		/* A finished call's snapshot has nothing left to run. */
 		st2 = st == VM_YIELD ? run(back, CALL_FUEL, SLICE, &got) : VM_OK;
