@@ -306,14 +306,15 @@ matches(const struct value *e, uint8_t type, vm_slot bits)
 
 /* ---- the spectest module --------------------------------------------------- */
 
-static uint8_t t_i32[] = { VM_I32 }, t_i64[] = { VM_I64 }, t_f32[] = { VM_F32 },
+/* print's empty type list is a real array too: vm_functype_equal may memcmp it. */
+static uint8_t t_none[1], t_i32[] = { VM_I32 }, t_i64[] = { VM_I64 }, t_f32[] = { VM_F32 },
 	t_f64[] = { VM_F64 }, t_i32_f32[] = { VM_I32, VM_F32 }, t_f64_f64[] = { VM_F64, VM_F64 };
 
 static const struct {
 	const char *name;
 	struct vm_functype type;
 } hostfns[NHOSTFNS] = {
-	{ "print", { 0, 0, NULL, 0 } },
+	{ "print", { 0, 0, t_none, 0 } },
 	{ "print_i32", { 1, 0, t_i32, 0 } },
 	{ "print_i64", { 1, 0, t_i64, 0 } },
 	{ "print_f32", { 1, 0, t_f32, 0 } },
@@ -996,6 +997,38 @@ cmd_assert_bad_module(struct runner *r, const struct json *cmd)
 	return PASS;
 }
 
+/*
+ * Assertions of the threads proposal's tests that predate Wasm 2.0 and
+ * contradict it. warren implements Wasm 2.0, so these count as skipped
+ * (with the reason under -v), never as passed.
+ */
+static const struct {
+	const char *file;             /* prefix of the source file name */
+	const char *cmd;
+	const char *text;             /* the assertion's expected text */
+	const char *why;
+} superseded[] = {
+	{ "threads/", "assert_invalid", "multiple tables",
+	  "Wasm 2.0 (reference types) allows several tables" },
+};
+
+static bool
+is_superseded(struct runner *r, const struct json *cmd)
+{
+	const char *text = json_get_str(cmd, "text");
+	size_t i;
+
+	for (i = 0; i < sizeof superseded / sizeof superseded[0]; i++) {
+		if (strncmp(r->src, superseded[i].file, strlen(superseded[i].file)) != 0 ||
+		    strcmp(r->cmd, superseded[i].cmd) != 0 || text == NULL ||
+		    strcmp(text, superseded[i].text) != 0)
+			continue;
+		note(r, "skipped: \"%s\" is superseded: %s", text, superseded[i].why);
+		return true;
+	}
+	return false;
+}
+
 static const struct {
 	const char *type;
 	enum result (*run)(struct runner *r, const struct json *cmd);
@@ -1028,6 +1061,8 @@ run_command(struct runner *r, const struct json *cmd)
 		failure(r, "command without a type");
 		return FAIL;
 	}
+	if (is_superseded(r, cmd))
+		return SKIP;
 	for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
 		if (strcmp(commands[i].type, r->cmd) == 0)
 			return commands[i].run(r, cmd);
