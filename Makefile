@@ -115,8 +115,9 @@ deps:
 # ---- tests: each suite is its own target so test-all.sh can run every
 # one even when an earlier one fails, and sum their closing lines.
 
+# '+' hands the jobserver to the make that test-all.sh starts per suite.
 test: deps
-	@scripts/test-all.sh test-unit test-spec test-fuzz test-cli test-demo
+	+@MAKE="$(MAKE)" scripts/test-all.sh test-unit test-spec test-fuzz test-cli test-demo
 
 check:
 	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 test
