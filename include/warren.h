@@ -149,13 +149,16 @@ WR_API int wr_module_export_sig(const wr_Module *mod, const char *name,
  * the function writes the results into results (their .type is already
  * set).  It returns:
  *   WR_OK    done, results written;
- *   WR_TRAP  fail the call (set a message with wr_set_trap first);
- *   WR_EXIT  end the program (set the status with wr_set_exit first);
+ *   WR_TRAP  fail the call (set a message with wr_set_trap first, else
+ *            it is "host function trapped");
+ *   WR_EXIT  end the program (set the status with wr_set_exit first, else
+ *            it is 0);
  *   WR_BLOCK nothing happened: wr_run returns WR_BLOCK, and the next
  *            wr_run calls this function again with the same arguments;
  *   WR_STOP  done, results written, and wr_run returns WR_STOP now.
- * It may read and write wr_memory(inst) and may wr_clone/wr_snapshot the
- * instance: the copy re-executes this host call when it runs.
+ * Any other return value traps.  It may read and write wr_memory(inst) and
+ * may wr_clone/wr_snapshot the instance: the copy re-executes this host
+ * call when it runs.  It must not free the instance or start a call on it.
  */
 typedef int (*wr_HostFn)(wr_Instance *inst, void *ctx, const wr_Value *args,
 			 wr_Value *results);
@@ -205,9 +208,11 @@ WR_API int wr_call_start(wr_Instance *inst, const char *name,
 			 const wr_Value *args, size_t nargs);
 
 /*
- * Run the current call for at most `fuel` units (one per WebAssembly
- * instruction; fuel < 0: unlimited).  *used (if not NULL) gets the fuel
- * charged.  Returns WR_OK (returned; see wr_results), WR_YIELD (fuel spent;
+ * Run the current call for `fuel` units (one per WebAssembly instruction;
+ * fuel < 0: unlimited).  *used (if not NULL) gets the fuel charged.  Fuel
+ * is charged per basic block as it starts, so one run may overdraw by up
+ * to a block; the next run pays that back, and over a whole computation
+ * the fuel charged is exactly the instructions executed.  Returns WR_OK (returned; see wr_results), WR_YIELD (fuel spent;
  * run again to continue exactly where it stopped), WR_TRAP
  * (wr_trap_message), WR_EXIT (wr_exit_status), WR_BLOCK or WR_STOP (see
  * wr_HostFn; run again to continue), WR_ESTATE (nothing to run).

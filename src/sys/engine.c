@@ -46,6 +46,7 @@ struct wr_Instance {
 	struct vm_instance *vm;
 	struct hostset *hosts;
 	uint32_t call;          /* function index of the current call, or NOCALL */
+	bool trap_set, exit_set; /* by the host function now running */
 };
 
 /* ---- status codes ------------------------------------------------------ */
@@ -386,6 +387,7 @@ trampoline(struct vm_instance *vi, void *ctx, vm_slot *slots)
 		to_value(ft->types[i], slots[i], &vals[i]);
 	for (i = 0; i < nr; i++)
 		to_value(ft->types[np + i], 0, &vals[np + i]);
+	wi->trap_set = wi->exit_set = false;
 	rc = h->fn(wi, h->ctx, vals, vals + np);
 	if (rc < 0 || rc >= WR_NSTATUS || !to_vmstatus[rc].valid) {
 		vm_set_trap(vi, "host function returned bad status %d", rc);
@@ -394,8 +396,11 @@ trampoline(struct vm_instance *vi, void *ctx, vm_slot *slots)
 		/* The declared type rules, whatever the callback did to .type. */
 		for (i = 0; i < nr; i++)
 			slots[i] = to_slot(ft->types[np + i], &vals[np + i]);
-	} else if (rc == WR_TRAP && !vm_trap_message(vi)[0]) {
+	} else if (rc == WR_TRAP && !wi->trap_set) {
+		/* Never report a message left over from an earlier trap. */
 		vm_set_trap(vi, "host function trapped");
+	} else if (rc == WR_EXIT && !wi->exit_set) {
+		vm_set_exit(vi, 0);
 	}
 	if (vals != small)
 		free(vals);
@@ -557,15 +562,19 @@ bad:
 void
 wr_set_trap(wr_Instance *inst, const char *msg)
 {
-	if (inst)
-		vm_set_trap(inst->vm, "%s", msg ? msg : "host function trapped");
+	if (!inst)
+		return;
+	vm_set_trap(inst->vm, "%s", msg ? msg : "host function trapped");
+	inst->trap_set = true;
 }
 
 void
 wr_set_exit(wr_Instance *inst, int32_t status)
 {
-	if (inst)
-		vm_set_exit(inst->vm, status);
+	if (!inst)
+		return;
+	vm_set_exit(inst->vm, status);
+	inst->exit_set = true;
 }
 
 /* ---- instances --------------------------------------------------------- */

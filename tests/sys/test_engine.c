@@ -43,7 +43,7 @@ static const uint8_t host_wasm[] = {
 };
 
 /* What env.get does this time. */
-enum mode { GET_OK, GET_BLOCK, GET_TRAP, GET_STOP, GET_BADSTATUS, GET_SNAPSHOT, GET_CLONE };
+enum mode { GET_OK, GET_BLOCK, GET_TRAP, GET_TRAP_SILENT, GET_STOP, GET_BADSTATUS, GET_SNAPSHOT, GET_CLONE };
 
 struct host {
 	enum mode mode;
@@ -69,6 +69,8 @@ host_get(wr_Instance *inst, void *ctx, const wr_Value *args, wr_Value *res)
 		break;
 	case GET_TRAP:
 		wr_set_trap(inst, "the host says no");
+		return WR_TRAP;
+	case GET_TRAP_SILENT:
 		return WR_TRAP;
 	case GET_BADSTATUS:
 		return 42;
@@ -399,6 +401,11 @@ TEST(engine_host_outcomes)
 	CHECK_EQ_U64(call1(inst, "useget", 1, &r), WR_TRAP);
 	CHECK(strstr(wr_trap_message(inst), "the host says no") != NULL);
 	CHECK_EQ_U64(wr_results(inst, &r, 1), WR_ESTATE);
+
+	/* No message from the host: a generic one, not the previous trap's. */
+	hstate.mode = GET_TRAP_SILENT;
+	CHECK_EQ_U64(call1(inst, "useget", 1, &r), WR_TRAP);
+	CHECK_STR(wr_trap_message(inst), "host function trapped");
 
 	hstate.mode = GET_BADSTATUS;
 	CHECK_EQ_U64(call1(inst, "useget", 1, &r), WR_TRAP);
