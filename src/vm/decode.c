@@ -36,6 +36,7 @@ struct rd {
 	const uint8_t *b;
 	size_t len, pos;
 	unsigned sec;           /* section being decoded, or NOSEC */
+	size_t sec_end;         /* where it should end */
 	uint32_t func;          /* code section: function being decoded */
 	uint32_t ndefs;         /* function section count */
 	bool have_code;
@@ -843,17 +844,17 @@ locals(struct rd *d, uint64_t *total, uint8_t *out)
  * `end` is expected there), the end of the module, or the next section.
  */
 static int
-noend(struct rd *d, size_t end, size_t sec_end, bool last)
+noend(struct rd *d, size_t end, bool last)
 {
 	if (end >= d->len)
 		return fail(d, VM_ERR_MALFORMED, end, "unexpected end of section or function");
-	if (last && end == sec_end)
+	if (last && end == d->sec_end)
 		return fail(d, VM_ERR_MALFORMED, end, "section size mismatch");
 	return fail(d, VM_ERR_MALFORMED, end, "END opcode expected");
 }
 
 static int
-sec_code(struct rd *d, size_t sec_end)
+sec_code(struct rd *d)
 {
 	struct vm_module *m = d->m;
 	uint32_t n;
@@ -895,7 +896,7 @@ sec_code(struct rd *d, size_t sec_end)
 		if (decl > end)
 			return fail(d, VM_ERR_MALFORMED, start, "section size mismatch");
 		if (decl == end || d->b[end - 1] != 0x0b)
-			return noend(d, end, sec_end, i + 1 == n);
+			return noend(d, end, i + 1 == n);
 		f->body_offset = (uint32_t)decl;
 		f->body_end = (uint32_t)end;
 		d->pos = end;
@@ -936,8 +937,9 @@ sec_data(struct rd *d)
 }
 
 static int
-sec_custom(struct rd *d, size_t sec_end)
+sec_custom(struct rd *d)
 {
+	size_t sec_end = d->sec_end;
 	const uint8_t *p;
 	uint32_t n;
 
@@ -995,11 +997,11 @@ funcnames(struct rd *d)
 
 /* ---- the module ------------------------------------------------------------- */
 
-typedef int (*secfn)(struct rd *);
-static const secfn secfns[13] = {
-	[1] = sec_type, [2] = sec_import, [3] = sec_function, [4] = sec_table,
-	[5] = sec_memory, [6] = sec_global, [7] = sec_export, [8] = sec_start,
-	[9] = sec_element, [11] = sec_data, [12] = sec_datacount,
+static int (*const secfns[13])(struct rd *) = {
+	[0] = sec_custom, [1] = sec_type, [2] = sec_import, [3] = sec_function,
+	[4] = sec_table, [5] = sec_memory, [6] = sec_global, [7] = sec_export,
+	[8] = sec_start, [9] = sec_element, [10] = sec_code, [11] = sec_data,
+	[12] = sec_datacount,
 };
 
 static int
@@ -1011,7 +1013,6 @@ sections(struct rd *d)
 		size_t at = d->pos, sec_end;
 		uint8_t id = d->b[d->pos++];
 		uint32_t size;
-		int r;
 
 		if (id > 12)
 			return fail(d, VM_ERR_MALFORMED, at, "malformed section id %u", id);
@@ -1026,13 +1027,8 @@ sections(struct rd *d)
 		if (count(d, &size) < 0)
 			return -1;
 		sec_end = d->pos + size;
-		if (id == 0)
-			r = sec_custom(d, sec_end);
-		else if (id == 10)
-			r = sec_code(d, sec_end);
-		else
-			r = secfns[id](d);
-		if (r < 0)
+		d->sec_end = sec_end;
+		if (secfns[id](d) < 0)
 			return -1;
 		if (d->pos != sec_end)
 			return fail(d, VM_ERR_MALFORMED, at, "section size mismatch (%zu bytes declared, %zu used)",
