@@ -54,8 +54,11 @@ vm_functype_equal(const struct vm_functype *a, const struct vm_functype *b)
 		return true;
 	if (a->key && b->key)
 		return a->key == b->key;
-	return a->nparams == b->nparams && a->nresults == b->nresults &&
-	       !memcmp(a->types, b->types, (size_t)a->nparams + a->nresults);
+	if (a->nparams != b->nparams || a->nresults != b->nresults)
+		return false;
+	/* An empty type may have types == NULL: memcmp must not see it. */
+	size_t n = (size_t)a->nparams + a->nresults;
+	return n == 0 || !memcmp(a->types, b->types, n);
 }
 
 /*
