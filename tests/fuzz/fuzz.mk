@@ -3,8 +3,9 @@
 #
 # fuzz: the harnesses built with clang -fsanitize=fuzzer,address,undefined
 # over an engine compiled with coverage (fuzzer-no-link), each run for its
-# share of FUZZ_SECONDS over its corpus. New inputs that add coverage are
-# merged into tests/fuzz/corpus/<harness>/; crashes, leaks and hangs are
+# share of FUZZ_SECONDS over its corpus (run.sh). New inputs that add
+# coverage are merged into tests/fuzz/corpus/<harness>/, which is kept
+# minimized; crashes, leaks and hangs are
 # written to tests/fuzz/regressions/<harness>-* (rename them after the bug
 # and commit them: `make test` replays them forever after).
 #
@@ -22,16 +23,16 @@ FUZZ_CC ?= clang
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 FUZZ_CFLAGS := -std=c11 -Wall -Wextra -O1 -g $(FUZZ_SAN) -Isrc -Iinclude -I$(FUZZ_DIR)
 FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(FUZZ_DIR)/obj/%.o)
-# libFuzzer options: -timeout catches hangs (the harnesses cap fuel, so a
-# second is generous), -rss_limit_mb catches runaway allocation.
-FUZZ_OPTS ?= -timeout=10 -rss_limit_mb=2048 -max_len=16384 -print_final_stats=1
+# libFuzzer options: -timeout catches hangs (the harnesses cap fuel, so ten
+# seconds is generous), -rss_limit_mb catches runaway allocation.
+FUZZ_OPTS ?= -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
 FUZZ_HARNESSES := module snapshot
 
 .PHONY: fuzz fuzz-build fuzz-replay fuzz-seeds $(FUZZ_HARNESSES:%=fuzz-run-%)
 
 # ---- libFuzzer build ------------------------------------------------------
 
-$(FUZZ_DIR)/obj/%.o: %.c
+$(FUZZ_DIR)/obj/%.o: %.c $(wildcard src/vm/*.h)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
 
@@ -52,21 +53,9 @@ fuzz-build: $(FUZZ_HARNESSES:%=$(FUZZ_DIR)/fuzz_%)
 fuzz_secs_module = $$(( $(FUZZ_SECONDS) * 3 / 4 ))
 fuzz_secs_snapshot = $$(( $(FUZZ_SECONDS) - $(FUZZ_SECONDS) * 3 / 4 ))
 
-# Run one harness: fresh finds go to a scratch directory first and are then
-# merged into the committed corpus only if they add coverage, which keeps
-# the corpus small. The merge runs even when the fuzzer found a crash.
+# run.sh fuzzes, then merges new finds into a minimized corpus.
 $(FUZZ_HARNESSES:%=fuzz-run-%): fuzz-run-%: $(FUZZ_DIR)/fuzz_%
-	@mkdir -p $(FUZZ_SRC)/corpus/$* $(FUZZ_SRC)/regressions $(FUZZ_DIR)/new-$*
-	@echo "fuzz: $* for $(fuzz_secs_$*) s"
-	@$(FUZZ_DIR)/fuzz_$* $(FUZZ_OPTS) -max_total_time=$(fuzz_secs_$*) \
-		$(if $(wildcard $(FUZZ_SRC)/$*.dict),-dict=$(FUZZ_SRC)/$*.dict) \
-		-artifact_prefix=$(FUZZ_SRC)/regressions/$*- \
-		$(FUZZ_DIR)/new-$* $(FUZZ_SRC)/corpus/$*; rc=$$?; \
-	$(FUZZ_DIR)/fuzz_$* -merge=1 $(FUZZ_SRC)/corpus/$* $(FUZZ_DIR)/new-$* \
-		>$(FUZZ_DIR)/merge-$*.log 2>&1; \
-	echo "fuzz: $*: corpus $$(ls $(FUZZ_SRC)/corpus/$* | wc -l) files," \
-		"$$(du -sk $(FUZZ_SRC)/corpus/$* | cut -f1) KiB; fuzzer exit $$rc"; \
-	exit $$rc
+	@$(FUZZ_SRC)/run.sh $* $(fuzz_secs_$*) $(FUZZ_DIR) $(FUZZ_OPTS)
 
 fuzz: fuzz-build
 	@rc=0; for h in $(FUZZ_HARNESSES); do \
