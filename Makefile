@@ -146,6 +146,7 @@ valgrind: $(UNIT) $(WARREN) $(EX_BIN) $(CLI_WASM) $(GUEST_WASM)
 	$(VALGRIND) $(UNIT)
 	@WARREN="$(VALGRIND) $(WARREN)" BUILD=$(BUILD) scripts/run-cli-tests.sh
 	$(VALGRIND) $(BUILD)/examples/demo --test $(GUEST_WASM) $(BUILD)/valgrind.snap
+	@rm -f $(BUILD)/valgrind.snap
 
 # Optional fragments owned by the bench/fuzz work; targets appear when they do.
 -include bench/bench.mk
