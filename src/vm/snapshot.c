@@ -172,11 +172,10 @@ ref_index(const struct vm_instance *inst, vm_slot ref)
 	return UINT64_MAX;
 }
 
-static void
-write_mems(struct wbuf *b, const struct vm_instance *inst)
+static int
+write_mems(struct wbuf *b, const struct vm_instance *inst, struct vm_error *err)
 {
-	size_t at = section_begin(b, "MEMS");
-
+	(void)err;
 	for (uint32_t i = 0; i < inst->mod->nmems; i++) {
 		const struct vm_memory *m = inst->mems[i];
 		uint32_t same = same_as((void *const *)inst->mems, i);
@@ -198,14 +197,12 @@ write_mems(struct wbuf *b, const struct vm_instance *inst)
 			}
 		}
 	}
-	section_end(b, at);
+	return 0;
 }
 
 static int
 write_tables(struct wbuf *b, const struct vm_instance *inst, struct vm_error *err)
 {
-	size_t at = section_begin(b, "TABS");
-
 	for (uint32_t i = 0; i < inst->mod->ntables; i++) {
 		const struct vm_table *t = inst->tables[i];
 		uint32_t same = same_as((void *const *)inst->tables, i);
@@ -225,15 +222,12 @@ write_tables(struct wbuf *b, const struct vm_instance *inst, struct vm_error *er
 			put64(b, v);
 		}
 	}
-	section_end(b, at);
 	return 0;
 }
 
 static int
 write_globals(struct wbuf *b, const struct vm_instance *inst, struct vm_error *err)
 {
-	size_t at = section_begin(b, "GLBS");
-
 	for (uint32_t i = 0; i < inst->mod->nglobals; i++) {
 		const struct vm_global *g = inst->globals[i];
 		uint32_t same = same_as((void *const *)inst->globals, i);
@@ -249,7 +243,6 @@ write_globals(struct wbuf *b, const struct vm_instance *inst, struct vm_error *e
 		put8(b, g->mut);
 		put64(b, v);
 	}
-	section_end(b, at);
 	return 0;
 }
 
@@ -262,26 +255,51 @@ stack_used(const struct vm_instance *inst)
 	return used < inst->stack_cap ? used : inst->stack_cap;
 }
 
-static void
-write_exec(struct wbuf *b, const struct vm_instance *inst)
+static int
+write_dropped(struct wbuf *b, const struct vm_instance *inst, struct vm_error *err)
 {
-	/* A trapped or exited call cannot continue: only its outcome is kept. */
-	bool live = inst->state != VM_TRAPPED && inst->state != VM_EXITED;
-	uint32_t used = live ? stack_used(inst) : 0;
-	uint32_t nframes = live ? inst->nframes : 0;
-	size_t at, msglen = 0;
+	(void)err;
+	put(b, inst->elem_dropped, inst->mod->nelems);
+	put(b, inst->data_dropped, inst->mod->ndatas);
+	return 0;
+}
 
-	while (msglen < sizeof inst->trap_msg - 1 && inst->trap_msg[msglen])
-		msglen++;
+/* Foreign functions have no index to be written as: vm_snapshot refuses
+ * them up front, and the count stays in the format as that promise. */
+static int
+write_xfuncs(struct wbuf *b, const struct vm_instance *inst, struct vm_error *err)
+{
+	(void)err;
+	put32(b, inst->nxfuncs);
+	return 0;
+}
 
-	at = section_begin(b, "STAK");
+/* A trapped or exited call cannot continue: only its outcome is kept. */
+static bool
+call_alive(const struct vm_instance *inst)
+{
+	return inst->state != VM_TRAPPED && inst->state != VM_EXITED;
+}
+
+static int
+write_stack(struct wbuf *b, const struct vm_instance *inst, struct vm_error *err)
+{
+	uint32_t used = call_alive(inst) ? stack_used(inst) : 0;
+
+	(void)err;
 	put32(b, inst->stack_cap);
 	put32(b, used);
 	for (uint32_t i = 0; i < used; i++)
 		put64(b, inst->stack[i]);
-	section_end(b, at);
+	return 0;
+}
 
-	at = section_begin(b, "FRMS");
+static int
+write_frames(struct wbuf *b, const struct vm_instance *inst, struct vm_error *err)
+{
+	uint32_t nframes = call_alive(inst) ? inst->nframes : 0;
+
+	(void)err;
 	put32(b, inst->frames_cap);
 	put32(b, nframes);
 	for (uint32_t i = 0; i < nframes; i++) {
@@ -290,9 +308,17 @@ write_exec(struct wbuf *b, const struct vm_instance *inst)
 		put32(b, inst->frames[i].base);
 		put32(b, inst->frames[i].flags);
 	}
-	section_end(b, at);
+	return 0;
+}
 
-	at = section_begin(b, "STAT");
+static int
+write_state(struct wbuf *b, const struct vm_instance *inst, struct vm_error *err)
+{
+	size_t msglen = 0;
+
+	(void)err;
+	while (msglen < sizeof inst->trap_msg - 1 && inst->trap_msg[msglen])
+		msglen++;
 	/* Inside a host call the pc is saved at the call: the copy redoes it. */
 	put8(b, (uint8_t)(inst->state == VM_RUNNING ? VM_READY : inst->state));
 	/* While running, the debt of the last run has been paid already. */
@@ -302,67 +328,9 @@ write_exec(struct wbuf *b, const struct vm_instance *inst)
 	put32(b, (uint32_t)inst->exit_status);
 	put32(b, (uint32_t)msglen);
 	put(b, inst->trap_msg, msglen);
-	section_end(b, at);
-}
-
-/*
- * Serialize inst (see the format above). On success *out is a malloc'd
- * buffer the caller frees and *len its size. Fails with VM_ERR_STATE when
- * the state cannot be named by indices (functions of other instances, a
- * nested vm_invoke in progress) and VM_ERR_NOMEM; *out is untouched then.
- */
-int
-vm_snapshot(struct vm_instance *inst, uint8_t **out, size_t *len, struct vm_error *err)
-{
-	const struct vm_module *mod = inst->mod;
-	struct wbuf b = { 0 };
-	size_t at;
-	int rc;
-
-	for (uint32_t i = 1; i < inst->nframes; i++)
-		if (inst->frames[i].flags & VM_FRAME_ENTRY)
-			return vm_err(err, VM_ERR_STATE, 0, "snapshot: a nested call is in progress");
-	if (inst->nxfuncs)
-		return vm_err(err, VM_ERR_STATE, 0,
-			      "snapshot: instance holds a function of another instance");
-
-	put(&b, MAGIC, 8);
-	put64(&b, 0); /* total length, patched at the end */
-	put64(&b, vm_hash64(mod->bytes, mod->len));
-	put64(&b, mod->len);
-	put32(&b, mod->nfuncs);
-	put32(&b, mod->nmems);
-	put32(&b, mod->ntables);
-	put32(&b, mod->nglobals);
-	put32(&b, mod->nelems);
-	put32(&b, mod->ndatas);
-
-	write_mems(&b, inst);
-	if ((rc = write_tables(&b, inst, err)) || (rc = write_globals(&b, inst, err)))
-		goto fail;
-	at = section_begin(&b, "DROP");
-	put(&b, inst->elem_dropped, mod->nelems);
-	put(&b, inst->data_dropped, mod->ndatas);
-	section_end(&b, at);
-	at = section_begin(&b, "XFNS");
-	put32(&b, 0);
-	section_end(&b, at);
-	write_exec(&b, inst);
-
-	patch64(&b, 8, b.len + TRAILER_LEN);
-	if (!b.oom)
-		put64(&b, vm_hash64(b.p, b.len));
-	if (b.oom) {
-		rc = vm_err(err, VM_ERR_NOMEM, 0, "snapshot: out of memory");
-		goto fail;
-	}
-	*out = b.p;
-	*len = b.len;
 	return 0;
-fail:
-	free(b.p);
-	return rc;
 }
+
 
 /* ---- reading ------------------------------------------------------------- */
 
@@ -490,9 +458,11 @@ index_ref(const struct vm_instance *inst, uint64_t v, vm_slot *ref)
 }
 
 static int
-read_mems(struct rbuf *r, struct vm_instance *inst)
+read_mems(struct rbuf *r, struct vm_instance *inst, uint32_t *used)
 {
 	const struct vm_module *mod = inst->mod;
+
+	(void)used;
 
 	for (uint32_t i = 0; i < mod->nmems; i++) {
 		const struct vm_limits *decl = vm_instance_mem_decl(mod, i);
@@ -558,9 +528,11 @@ read_mems(struct rbuf *r, struct vm_instance *inst)
 }
 
 static int
-read_tables(struct rbuf *r, struct vm_instance *inst)
+read_tables(struct rbuf *r, struct vm_instance *inst, uint32_t *used)
 {
 	const struct vm_module *mod = inst->mod;
+
+	(void)used;
 
 	for (uint32_t i = 0; i < mod->ntables; i++) {
 		const struct vm_tabletype *decl = vm_instance_table_decl(mod, i);
@@ -613,9 +585,11 @@ read_tables(struct rbuf *r, struct vm_instance *inst)
 }
 
 static int
-read_globals(struct rbuf *r, struct vm_instance *inst)
+read_globals(struct rbuf *r, struct vm_instance *inst, uint32_t *used)
 {
 	const struct vm_module *mod = inst->mod;
+
+	(void)used;
 
 	for (uint32_t i = 0; i < mod->nglobals; i++) {
 		const struct vm_globaltype *decl = vm_instance_global_decl(mod, i);
@@ -668,6 +642,29 @@ read_flags(struct rbuf *r, uint8_t *flags, uint32_t n, const char *what)
 }
 
 static int
+read_dropped(struct rbuf *r, struct vm_instance *inst, uint32_t *used)
+{
+	(void)used;
+	if (read_flags(r, inst->elem_dropped, inst->mod->nelems, "element"))
+		return VM_ERR_STATE;
+	return read_flags(r, inst->data_dropped, inst->mod->ndatas, "data");
+}
+
+static int
+read_xfuncs(struct rbuf *r, struct vm_instance *inst, uint32_t *used)
+{
+	uint32_t n = get32(r);
+
+	(void)inst;
+	(void)used;
+	if (r->failed)
+		return VM_ERR_STATE;
+	if (n != 0)
+		return bad(r, "%u foreign function references cannot be restored", n);
+	return 0;
+}
+
+static int
 read_stack(struct rbuf *r, struct vm_instance *inst, uint32_t *usedp)
 {
 	uint32_t cap = get32(r), used = get32(r), limit = vm_config_stack_slots(&inst->cfg);
@@ -703,9 +700,11 @@ read_stack(struct rbuf *r, struct vm_instance *inst, uint32_t *usedp)
 }
 
 static int
-read_frames(struct rbuf *r, struct vm_instance *inst)
+read_frames(struct rbuf *r, struct vm_instance *inst, uint32_t *used)
 {
 	uint32_t cap = get32(r), n = get32(r), limit = vm_config_call_depth(&inst->cfg);
+
+	(void)used;
 
 	if (r->failed)
 		return VM_ERR_STATE;
@@ -734,11 +733,13 @@ read_frames(struct rbuf *r, struct vm_instance *inst)
 }
 
 static int
-read_state(struct rbuf *r, struct vm_instance *inst)
+read_state(struct rbuf *r, struct vm_instance *inst, uint32_t *used)
 {
 	uint8_t state = get8(r);
 	uint32_t msglen;
 	const uint8_t *msg;
+
+	(void)used;
 
 	inst->fuel_debt = (int64_t)get64(r);
 	inst->result_base = get32(r);
@@ -863,7 +864,7 @@ check_header(const struct vm_module *mod, const uint8_t *bytes, size_t len, stru
 	if (len < 8 || memcmp(bytes, MAGIC, 6) != 0)
 		return bad(r, "bad magic: not a warren snapshot");
 	if (memcmp(bytes, MAGIC, 8) != 0)
-		return bad(r, "unsupported version %.2s (expected %.2s)", (const char *)bytes + 6,
+		return bad(r, "unsupported version 0x%02x%02x (this is %.2s)", bytes[6], bytes[7],
 			   &MAGIC[6]);
 	if (len < HEADER_LEN + TRAILER_LEN)
 		return bad(r, "truncated: %zu bytes", len);
@@ -888,6 +889,77 @@ check_header(const struct vm_module *mod, const uint8_t *bytes, size_t len, stru
 			return bad(r, "%u %s, the module has %u", n, names[i], counts[i]);
 	}
 	return 0;
+}
+
+/* The sections, in file order: how each is written and read back. */
+static const struct section {
+	char tag[5];
+	int (*write)(struct wbuf *b, const struct vm_instance *inst, struct vm_error *err);
+	/* `used` receives the saved stack height (STAK) for the final checks. */
+	int (*read)(struct rbuf *r, struct vm_instance *inst, uint32_t *used);
+} sections[] = {
+	{ "MEMS", write_mems, read_mems },
+	{ "TABS", write_tables, read_tables },
+	{ "GLBS", write_globals, read_globals },
+	{ "DROP", write_dropped, read_dropped },
+	{ "XFNS", write_xfuncs, read_xfuncs },
+	{ "STAK", write_stack, read_stack },
+	{ "FRMS", write_frames, read_frames },
+	{ "STAT", write_state, read_state },
+};
+
+/*
+ * Serialize inst (see the format above). On success *out is a malloc'd
+ * buffer the caller frees and *len its size. Fails with VM_ERR_STATE when
+ * the state cannot be named by indices (functions of other instances, a
+ * nested vm_invoke in progress) and VM_ERR_NOMEM; *out is untouched then.
+ */
+int
+vm_snapshot(struct vm_instance *inst, uint8_t **out, size_t *len, struct vm_error *err)
+{
+	const struct vm_module *mod = inst->mod;
+	struct wbuf b = { 0 };
+	int rc;
+
+	for (uint32_t i = 1; i < inst->nframes; i++)
+		if (inst->frames[i].flags & VM_FRAME_ENTRY)
+			return vm_err(err, VM_ERR_STATE, 0, "snapshot: a nested call is in progress");
+	if (inst->nxfuncs)
+		return vm_err(err, VM_ERR_STATE, 0,
+			      "snapshot: instance holds a function of another instance");
+
+	put(&b, MAGIC, 8);
+	put64(&b, 0); /* total length, patched at the end */
+	put64(&b, vm_hash64(mod->bytes, mod->len));
+	put64(&b, mod->len);
+	put32(&b, mod->nfuncs);
+	put32(&b, mod->nmems);
+	put32(&b, mod->ntables);
+	put32(&b, mod->nglobals);
+	put32(&b, mod->nelems);
+	put32(&b, mod->ndatas);
+
+	for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++) {
+		size_t at = section_begin(&b, sections[i].tag);
+
+		if ((rc = sections[i].write(&b, inst, err)))
+			goto fail;
+		section_end(&b, at);
+	}
+
+	patch64(&b, 8, b.len + TRAILER_LEN);
+	if (!b.oom)
+		put64(&b, vm_hash64(b.p, b.len));
+	if (b.oom) {
+		rc = vm_err(err, VM_ERR_NOMEM, 0, "snapshot: out of memory");
+		goto fail;
+	}
+	*out = b.p;
+	*len = b.len;
+	return 0;
+fail:
+	free(b.p);
+	return rc;
 }
 
 /*
@@ -919,30 +991,10 @@ vm_restore(struct vm_module *mod, const struct vm_extern *imports, uint32_t nimp
 	if (vm_instance_bind_funcs(inst, imports, nimports, false, err))
 		goto fail;
 	r.len = len - TRAILER_LEN;
-	if (section_open(&r, "MEMS", &s) || read_mems(&s, inst) || section_close(&s))
-		goto fail;
-	if (section_open(&r, "TABS", &s) || read_tables(&s, inst) || section_close(&s))
-		goto fail;
-	if (section_open(&r, "GLBS", &s) || read_globals(&s, inst) || section_close(&s))
-		goto fail;
-	if (section_open(&r, "DROP", &s) ||
-	    read_flags(&s, inst->elem_dropped, mod->nelems, "element") ||
-	    read_flags(&s, inst->data_dropped, mod->ndatas, "data") || section_close(&s))
-		goto fail;
-	if (section_open(&r, "XFNS", &s))
-		goto fail;
-	if (get32(&s) != 0 && !s.failed) {
-		bad(&s, "foreign function references cannot be restored");
-		goto fail;
-	}
-	if (section_close(&s))
-		goto fail;
-	if (section_open(&r, "STAK", &s) || read_stack(&s, inst, &used) || section_close(&s))
-		goto fail;
-	if (section_open(&r, "FRMS", &s) || read_frames(&s, inst) || section_close(&s))
-		goto fail;
-	if (section_open(&r, "STAT", &s) || read_state(&s, inst) || section_close(&s))
-		goto fail;
+	for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++)
+		if (section_open(&r, sections[i].tag, &s) || sections[i].read(&s, inst, &used) ||
+		    section_close(&s))
+			goto fail;
 	if (r.pos != r.len) {
 		bad(&r, "%zu stray bytes after the last section", r.len - r.pos);
 		goto fail;
