@@ -309,6 +309,7 @@ vm_func_free(struct vm_func *f)
 }
 
 /*
+ * The handle for a ref (see vm.h); UINT64_MAX when xfuncs cannot grow.
  * Own functions map to their index in O(1) (f->inst == inst); imports and
  * foreign functions by a scan: they are few, and table.get of a foreign
  * function is rare enough that a hash table would not pay.
@@ -345,6 +346,8 @@ vm_ref_to_handle(struct vm_instance *inst, vm_slot ref)
 	return (vm_slot)nfuncs + inst->nxfuncs;
 }
 
+/* The ref a stack handle stands for; 0 for null and for a handle that
+ * names nothing (a forged or stale value never becomes a pointer). */
 vm_slot
 vm_handle_to_ref(const struct vm_instance *inst, vm_slot handle)
 {
@@ -361,6 +364,7 @@ vm_handle_to_ref(const struct vm_instance *inst, vm_slot handle)
 
 /* ---- the instance skeleton ------------------------------------------------- */
 
+/* Declared types, imports included (the module lists all of them). */
 const struct vm_tabletype *
 vm_instance_table_decl(const struct vm_module *m, uint32_t i)
 {
@@ -379,6 +383,7 @@ vm_instance_global_decl(const struct vm_module *m, uint32_t i)
 	return &m->globals[i].type;
 }
 
+/* Limits of a config, defaults filled in. */
 uint32_t
 vm_config_call_depth(const struct vm_config *cfg)
 {
@@ -398,6 +403,7 @@ zalloc(size_t n, size_t size)
 	return calloc(n ? n : 1, size);
 }
 
+/* See instance.h. */
 struct vm_instance *
 vm_instance_alloc(struct vm_module *mod, const struct vm_config *cfg, struct vm_error *err)
 {
@@ -488,6 +494,7 @@ import_mismatch(const struct vm_import *imp, const struct vm_extern *x, const st
 	return "unknown kind";
 }
 
+/* See instance.h. */
 int
 vm_instance_bind_funcs(struct vm_instance *inst, const struct vm_extern *imports,
 		       uint32_t nimports, bool objects, struct vm_error *err)
@@ -850,6 +857,7 @@ vm_instance_export(struct vm_instance *inst, const char *name, uint32_t name_len
 	return -1;
 }
 
+/* Memory 0's bytes and size (NULL and 0 without a memory); growth moves them. */
 uint8_t *
 vm_memory_data(struct vm_instance *inst, uint64_t *size)
 {
@@ -863,12 +871,14 @@ vm_memory_data(struct vm_instance *inst, uint64_t *size)
 	return inst->mems[0]->data;
 }
 
+/* The last trap's message ("" if none); owned by the instance. */
 const char *
 vm_trap_message(const struct vm_instance *inst)
 {
 	return inst->trap_msg;
 }
 
+/* The status a host function passed to vm_set_exit. */
 int32_t
 vm_exit_status(const struct vm_instance *inst)
 {
@@ -886,18 +896,22 @@ vm_set_trap(struct vm_instance *inst, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* For a host function about to return VM_EXIT. */
 void
 vm_set_exit(struct vm_instance *inst, int32_t status)
 {
 	inst->exit_status = status;
 }
 
+/* The embedder's pointer (cfg->userdata, or what vm_set_userdata set);
+ * clones inherit it. */
 void *
 vm_userdata(const struct vm_instance *inst)
 {
 	return inst->cfg.userdata;
 }
 
+/* Replace the embedder's pointer (a forked process sets its own). */
 void
 vm_set_userdata(struct vm_instance *inst, void *ud)
 {
