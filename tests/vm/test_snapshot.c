@@ -652,3 +652,126 @@ out:
 	vm_instance_free(a);
 	vm_module_unref(m);
 }
+
+/* Blocks while *ctx > 0 (counting down), then returns its argument + 1. */
+static enum vm_status
+host_block(struct vm_instance *inst, void *ctx, vm_slot *args)
+{
+	int *blocks = ctx;
+
+	(void)inst;
+	if (*blocks > 0) {
+		--*blocks;
+		return VM_BLOCK;
+	}
+	args[0] = (uint32_t)args[0] + 1;
+	return VM_OK;
+}
+
+TEST(snapshot_blocked_host_call)
+{
+	struct vm_module *m = LOAD(hostsnap_wasm);
+	int blocks = 0;
+	struct vm_func *f = vm_host_func_new(&type_i32_i32, host_block, &blocks, "env.snap");
+	struct vm_extern ext = { .kind = VM_EXT_FUNC, .u.func = f };
+	struct vm_instance *a = NULL, *b = NULL;
+	struct vm_error err = { 0 };
+	uint8_t *snap = NULL;
+	size_t len = 0;
+	vm_slot arg = 5, r = 0;
+
+	if (!m || !f)
+		goto out;
+	a = vm_instantiate(m, &ext, 1, NULL, &err);
+	if (!a)
+		goto out;
+	/* Blocked inside main: the frame waits at the call. */
+	blocks = 1;
+	CHECK_EQ_I64(vm_call_start(a, fn(m, "main"), &arg, 1, &err), 0);
+	CHECK_EQ_U64(vm_run(a, -1, NULL), VM_BLOCK);
+	CHECK_EQ_I64(vm_snapshot(a, &snap, &len, &err), 0);
+	b = vm_restore(m, &ext, 1, NULL, snap, len, &err);
+	CHECK(b != NULL);
+	if (b) {
+		CHECK_EQ_U64(finish(b, -1, &r), VM_OK);
+		CHECK_EQ_U64(r & 0xffffffff, 6 + 42 + 9);
+	}
+	CHECK_EQ_U64(finish(a, 3, &r), VM_OK);
+	CHECK_EQ_U64(r & 0xffffffff, 6 + 42 + 9);
+	free(snap);
+	snap = NULL;
+	vm_instance_free(b);
+	b = NULL;
+
+	/* The import called directly: a pseudo-frame, blocked before the call. */
+	blocks = 2;
+	CHECK_EQ_I64(vm_call_start(a, 0, &arg, 1, &err), 0);
+	CHECK_EQ_U64(vm_run(a, -1, NULL), VM_BLOCK);
+	CHECK_EQ_I64(vm_snapshot(a, &snap, &len, &err), 0);
+	b = vm_restore(m, &ext, 1, NULL, snap, len, &err);
+	CHECK(b != NULL);
+	if (b) {
+		CHECK_EQ_U64(b->frames[0].func, 0);
+		CHECK_EQ_U64(finish(b, -1, &r), VM_BLOCK);
+		CHECK_EQ_U64(finish(b, -1, &r), VM_OK);
+		CHECK_EQ_U64(r & 0xffffffff, 6);
+	}
+out:
+	free(snap);
+	vm_instance_free(a);
+	vm_instance_free(b);
+	vm_func_free(f);
+	vm_module_unref(m);
+}
+
+TEST(snapshot_with_signal_frame)
+{
+	struct vm_module *m = LOAD(fib_wasm);
+	struct vm_instance *a = NULL, *b = NULL, *ref = NULL;
+	struct vm_error err = { 0 };
+	uint8_t *snap = NULL;
+	size_t len = 0;
+	vm_slot n = 16, r = 0, rr = 0, calls_a = 0, calls_b = 0;
+
+	if (!m)
+		return;
+	ref = vm_instantiate(m, NULL, 0, NULL, NULL);
+	if (!ref || vm_invoke(ref, fn(m, "fib"), &n, 1, &rr, 1) != VM_OK)
+		goto out;
+	free(snap);
+	a = suspended_fib(m, n, 4, &snap, &len);
+	free(snap);
+	snap = NULL;
+	if (!a)
+		goto out;
+	/* A "signal handler" (fib 5) runs on top of the suspended call. */
+	{
+		vm_slot five = 5;
+
+		CHECK_EQ_I64(vm_push_call(a, fn(m, "fib"), &five, 1, &err), 0);
+	}
+	CHECK_EQ_U64(a->frames[a->nframes - 1].flags, VM_FRAME_SIGNAL);
+	CHECK_EQ_U64(vm_run(a, 20, NULL), VM_YIELD);
+	CHECK_EQ_I64(vm_snapshot(a, &snap, &len, &err), 0);
+	b = restore(m, snap, len, &err);
+	CHECK(b != NULL);
+	if (!b) {
+		unit_fail(__FILE__, __LINE__, "restore: %s", err.msg);
+		goto out;
+	}
+	CHECK_EQ_U64(finish(b, 5, &r), VM_OK);
+	CHECK_EQ_U64(r, rr);
+	CHECK_EQ_U64(finish(a, 1000, &r), VM_OK);
+	CHECK_EQ_U64(r, rr);
+	/* Both counted the handler's calls on top of fib 16's. */
+	CHECK_EQ_U64(vm_invoke(a, fn(m, "calls"), NULL, 0, &calls_a, 1), VM_OK);
+	CHECK_EQ_U64(vm_invoke(b, fn(m, "calls"), NULL, 0, &calls_b, 1), VM_OK);
+	CHECK_EQ_U64(calls_a, calls_b);
+	CHECK_EQ_U64(calls_a & 0xffffffff, 3193 + 15);
+out:
+	free(snap);
+	vm_instance_free(a);
+	vm_instance_free(b);
+	vm_instance_free(ref);
+	vm_module_unref(m);
+}
