@@ -1,0 +1,394 @@
+/*
+ * test_hostfs.c - a host directory mounted in a namespace, and every way
+ * out of it we could think of.  Layout on the host (a fresh temp dir T):
+ *
+ *   T/outside/secret          "SECRET"  (must never be read)
+ *   T/box/                    mounted at /mnt
+ *   T/box/etc/passwd          "INSIDE"
+ *   T/box/inner/file          "FILE"
+ *
+ * plus symlinks added by each test.  The namespace root is a memfs with
+ * /mnt and nothing named "outside", so a walk that leaves the box the
+ * Unix way lands in memfs and finds nothing.
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fsutil.h"
+
+struct box {
+	char top[256];
+	char path[300];
+	struct ns *ns;
+	struct fs *fs;
+};
+
+static void
+hostput(const char *path, const char *s)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f) {
+		fputs(s, f);
+		fclose(f);
+	}
+}
+
+static int
+rmone(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st, (void)flag, (void)ftw;
+	return remove(path);
+}
+
+static int
+setup(struct box *b, unsigned flags)
+{
+	char p[400];
+	struct vnode *root;
+	const char *tmp = getenv("TMPDIR");
+
+	memset(b, 0, sizeof *b);
+	snprintf(b->top, sizeof b->top, "%s/warren-hostfs-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(b->top))
+		return -1;
+	snprintf(p, sizeof p, "%s/outside", b->top);
+	mkdir(p, 0777);
+	snprintf(p, sizeof p, "%s/outside/secret", b->top);
+	hostput(p, "SECRET");
+	snprintf(b->path, sizeof b->path, "%s/box", b->top);
+	mkdir(b->path, 0777);
+	snprintf(p, sizeof p, "%s/etc", b->path);
+	mkdir(p, 0777);
+	snprintf(p, sizeof p, "%s/etc/passwd", b->path);
+	hostput(p, "INSIDE");
+	snprintf(p, sizeof p, "%s/inner", b->path);
+	mkdir(p, 0777);
+	snprintf(p, sizeof p, "%s/inner/file", b->path);
+	hostput(p, "FILE");
+
+	b->ns = memns(0, NULL);
+	if (fs_mkdir(b->ns, NULL, S("/mnt")) != 0 || hostfs_new(b->path, flags, &b->fs) != 0)
+		return -1;
+	root = fs_root(b->fs);
+	if (ns_mount(b->ns, S("/mnt"), root, 0) != 0)
+		return -1;
+	vn_unref(root);
+	return 0;
+}
+
+static void
+teardown(struct box *b)
+{
+	ns_unref(b->ns);
+	fs_unref(b->fs);
+	if (b->top[0])
+		nftw(b->top, rmone, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static void
+hostlink(struct box *b, const char *target, const char *name)
+{
+	char p[400];
+
+	snprintf(p, sizeof p, "%s/%s", b->path, name);
+	CHECK(symlink(target, p) == 0);
+}
+
+/* Reads path in the box's namespace; never "SECRET". */
+static const char *
+rd(struct box *b, struct vnode *base, const char *path, int *err)
+{
+	const char *s = getstr(b->ns, base, path, err);
+
+	CHECK(!s || strcmp(s, "SECRET") != 0);
+	return s;
+}
+
+TEST(fs_hostfs_basic)
+{
+	struct box b;
+	struct names n;
+	struct vnode *v;
+	struct fs_io io = { 0 };
+	struct fs_stat st;
+	char buf[256], p[400];
+	size_t len;
+	int err;
+
+	CHECK(setup(&b, 0) == 0);
+	CHECK_STR(rd(&b, NULL, "/mnt/inner/file", NULL), "FILE");
+	CHECK_STR(rd(&b, NULL, "/mnt/etc/passwd", NULL), "INSIDE");
+	CHECK_EQ_U64(listdir(b.ns, "/mnt", &n), 0);
+	CHECK(strstr(n.buf, "etc") && strstr(n.buf, "inner") && !strstr(n.buf, ".."));
+	/* Writes go to the host. */
+	CHECK_EQ_U64(putstr(b.ns, "/mnt/new", "NEW"), 0);
+	snprintf(p, sizeof p, "%s/new", b.path);
+	{
+		FILE *f = fopen(p, "r");
+		CHECK(f != NULL);
+		if (f) {
+			CHECK(fgets(buf, sizeof buf, f) != NULL);
+			CHECK_STR(buf, "NEW");
+			fclose(f);
+		}
+	}
+	CHECK_EQ_U64(fs_mkdir(b.ns, NULL, S("/mnt/d")), 0);
+	CHECK_EQ_U64(fs_mkdir(b.ns, NULL, S("/mnt/d")), E_EXIST);
+	CHECK_EQ_U64(fs_rename(b.ns, NULL, S("/mnt/new"), NULL, S("/mnt/d/moved")), 0);
+	CHECK_STR(rd(&b, NULL, "/mnt/d/moved", NULL), "NEW");
+	CHECK_EQ_U64(fs_link(b.ns, NULL, S("/mnt/d/moved"), false, NULL, S("/mnt/hard")), 0);
+	CHECK_EQ_U64(nlink(b.ns, "/mnt/hard"), 2);
+	CHECK_EQ_U64(fs_rmdir(b.ns, NULL, S("/mnt/d")), E_NOTEMPTY);
+	CHECK_EQ_U64(fs_unlink(b.ns, NULL, S("/mnt/d/moved")), 0);
+	CHECK_EQ_U64(fs_rmdir(b.ns, NULL, S("/mnt/d")), 0);
+	CHECK_EQ_U64(fs_unlink(b.ns, NULL, S("/mnt/inner")), E_ISDIR);
+	CHECK_EQ_U64(fs_symlink(b.ns, S("inner/file"), NULL, S("/mnt/sl")), 0);
+	CHECK_STR(rd(&b, NULL, "/mnt/sl", NULL), "FILE");
+	CHECK_EQ_U64(fs_readlink(b.ns, NULL, S("/mnt/sl"), buf, sizeof buf, &len), 0);
+	CHECK_EQ_U64(len, 10);
+	CHECK_EQ_U64(fs_rename(b.ns, NULL, S("/mnt/hard"), NULL, S("/top")), E_XDEV);
+	/* Files: read, write, truncate, stat, times through an open vnode. */
+	CHECK_EQ_U64(fs_open(b.ns, NULL, S("/mnt/inner/file"), FS_O_READ | FS_O_WRITE, &io, &v), 0);
+	CHECK_EQ_U64(vn_write(v, &io, 4, "+MORE", 5, &len), 0);
+	CHECK_EQ_U64(vn_read(v, &io, 0, buf, sizeof buf, &len), 0);
+	CHECK_EQ_U64(len, 9);
+	CHECK_MEM(buf, "FILE+MORE", 9);
+	CHECK_EQ_U64(vn_truncate(v, 2), 0);
+	CHECK_EQ_U64(vn_stat(v, &st), 0);
+	CHECK_EQ_U64(st.size, 2);
+	CHECK_EQ_U64(st.type, VN_FILE);
+	CHECK_EQ_U64(vn_set_times(v, 1000000000ull * 7, 1000000000ull * 9, FS_ATIM | FS_MTIM), 0);
+	CHECK_EQ_U64(vn_stat(v, &st), 0);
+	CHECK_EQ_U64(st.mtim, 1000000000ull * 9);
+	CHECK_EQ_U64(vn_sync(v), 0);
+	vn_unref(v);
+	/* getcwd inside the mount. */
+	CHECK_EQ_U64(resolve(b.ns, NULL, "/mnt/inner", 0, &v), 0);
+	CHECK_EQ_U64(fs_getcwd(b.ns, v, buf, sizeof buf, NULL), 0);
+	CHECK_STR(buf, "/mnt/inner");
+	vn_unref(v);
+	/* Opening a missing file through O_CREAT, then O_EXCL. */
+	CHECK_EQ_U64(fs_open(b.ns, NULL, S("/mnt/c"), FS_O_CREAT | FS_O_EXCL | FS_O_WRITE, &io, &v), 0);
+	vn_unref(v);
+	err = fs_open(b.ns, NULL, S("/mnt/c"), FS_O_CREAT | FS_O_EXCL | FS_O_WRITE, &io, &v);
+	CHECK_EQ_U64(err, E_EXIST);
+	teardown(&b);
+}
+
+TEST(fs_hostfs_escape_dotdot)
+{
+	struct box b;
+	struct vnode *v, *w, *mroot;
+	int err;
+
+	CHECK(setup(&b, 0) == 0);
+	CHECK(!rd(&b, NULL, "/mnt/../outside/secret", &err));
+	CHECK_EQ_U64(err, E_NOENT);
+	CHECK(!rd(&b, NULL, "/mnt/inner/../../outside/secret", &err));
+	CHECK_EQ_U64(err, E_NOENT);
+	CHECK(!rd(&b, NULL, "/mnt/../../../../outside/secret", &err));
+	CHECK_EQ_U64(err, E_NOENT);
+	CHECK_EQ_U64(resolve(b.ns, NULL, "/mnt/inner", 0, &v), 0);
+	CHECK(!rd(&b, v, "../../outside/secret", &err));
+	CHECK(!rd(&b, v, "../../../../../../../../outside/secret", &err));
+	CHECK_EQ_U64(err, E_NOENT);
+	vn_unref(v);
+	/* ".." at the mount root leaves into the namespace: here the memfs root. */
+	CHECK_EQ_U64(resolve(b.ns, NULL, "/mnt/..", 0, &v), 0);
+	w = ns_root(b.ns);
+	CHECK(v == w);
+	vn_unref(v);
+	vn_unref(w);
+	/* Unmounted, the hostfs root's ".." is itself: never the host parent. */
+	mroot = fs_root(b.fs);
+	CHECK_EQ_U64(ns_unmount(b.ns, S("/mnt")), 0);
+	CHECK_EQ_U64(resolve(b.ns, mroot, "../../..", 0, &v), 0);
+	CHECK(vn_same(v, mroot));
+	vn_unref(v);
+	CHECK(!rd(&b, mroot, "../outside/secret", &err));
+	CHECK_EQ_U64(err, E_NOENT);
+	CHECK_STR(rd(&b, mroot, "../../inner/file", NULL), "FILE");
+	/* A host ".." is never passed as a name either. */
+	CHECK_EQ_U64(mroot->ops->lookup(mroot, S("a/b"), &v), E_INVAL);
+	vn_unref(mroot);
+	teardown(&b);
+}
+
+TEST(fs_hostfs_escape_symlinks)
+{
+	struct box b;
+	char target[400];
+	int err;
+
+	CHECK(setup(&b, 0) == 0);
+	/* Relative links climbing out: they climb the namespace instead. */
+	hostlink(&b, "../outside/secret", "up");
+	hostlink(&b, "../../../../../../../../outside/secret", "way_up");
+	hostlink(&b, "../outside", "updir");
+	CHECK(!rd(&b, NULL, "/mnt/up", &err));
+	CHECK_EQ_U64(err, E_NOENT);
+	CHECK(!rd(&b, NULL, "/mnt/way_up", &err));
+	CHECK_EQ_U64(err, E_NOENT);
+	CHECK(!rd(&b, NULL, "/mnt/updir/secret", &err));
+	CHECK_EQ_U64(err, E_NOENT);
+	/* Absolute links resolve at the mount's root. */
+	snprintf(target, sizeof target, "%s/outside/secret", b.top);
+	hostlink(&b, target, "abs_host");
+	hostlink(&b, "/etc/passwd", "abs_etc");
+	hostlink(&b, "/outside/secret", "abs_out");
+	hostlink(&b, "/../../outside/secret", "abs_dotdot");
+	CHECK(!rd(&b, NULL, "/mnt/abs_host", &err));
+	CHECK_EQ_U64(err, E_NOENT);
+	CHECK_STR(rd(&b, NULL, "/mnt/abs_etc", NULL), "INSIDE");
+	CHECK(!rd(&b, NULL, "/mnt/abs_out", &err));
+	CHECK(!rd(&b, NULL, "/mnt/abs_dotdot", &err));
+	CHECK_EQ_U64(err, E_NOENT);
+	/* Symlinked directories in the middle of a path. */
+	snprintf(target, sizeof target, "%s/outside", b.top);
+	hostlink(&b, target, "dirlink");
+	hostlink(&b, "/", "rootlink");
+	CHECK(!rd(&b, NULL, "/mnt/dirlink/secret", &err));
+	CHECK_EQ_U64(err, E_NOENT);
+	CHECK_STR(rd(&b, NULL, "/mnt/rootlink/etc/passwd", NULL), "INSIDE");
+	CHECK(!rd(&b, NULL, "/mnt/rootlink/../outside/secret", &err));
+	CHECK(!rd(&b, NULL, "/mnt/inner/../updir/secret", &err));
+	/* Writing through escaping links stays inside too. */
+	CHECK_EQ_U64(putstr(b.ns, "/mnt/up", "X"), E_NOENT);
+	{
+		char p[400];
+		FILE *f;
+		char buf[32] = "";
+		snprintf(p, sizeof p, "%s/outside/secret", b.top);
+		f = fopen(p, "r");
+		CHECK(f && fgets(buf, sizeof buf, f));
+		if (f)
+			fclose(f);
+		CHECK_STR(buf, "SECRET");
+	}
+	/* A dangling absolute link is created inside the mount. */
+	hostlink(&b, "/made", "maker");
+	CHECK_EQ_U64(putstr(b.ns, "/mnt/maker", "M"), 0);
+	CHECK_STR(rd(&b, NULL, "/mnt/made", NULL), "M");
+	teardown(&b);
+}
+
+TEST(fs_hostfs_escape_swaps)
+{
+	struct box b;
+	struct vnode *dir, *file;
+	struct fs_io io = { 0 };
+	char p[400], q[400], target[400], buf[32];
+	size_t n;
+	int err;
+
+	CHECK(setup(&b, 0) == 0);
+	/* A directory held (a cwd), then swapped for a link to the outside. */
+	CHECK_EQ_U64(resolve(b.ns, NULL, "/mnt/inner", 0, &dir), 0);
+	CHECK_EQ_U64(resolve(b.ns, NULL, "/mnt/inner/file", 0, &file), 0);
+	snprintf(p, sizeof p, "%s/inner", b.path);
+	snprintf(q, sizeof q, "%s/inner_old", b.path);
+	CHECK(rename(p, q) == 0);
+	snprintf(target, sizeof target, "%s/outside", b.top);
+	CHECK(symlink(target, p) == 0);
+	/* The held directory is still the real one (its descriptor followed it). */
+	CHECK_STR(rd(&b, dir, "file", NULL), "FILE");
+	CHECK(!rd(&b, dir, "secret", &err));
+	CHECK_EQ_U64(err, E_NOENT);
+	/* A fresh walk meets the link and resolves it inside the namespace. */
+	CHECK(!rd(&b, NULL, "/mnt/inner/secret", &err));
+	CHECK_EQ_U64(err, E_NOENT);
+	/* The file looked up before the swap: its name in the real directory still works. */
+	CHECK_EQ_U64(vn_read(file, &io, 0, buf, sizeof buf, &n), 0);
+	CHECK_EQ_U64(n, 4);
+	vn_unref(file);
+
+	/* A file looked up, then swapped for a symlink before its first open. */
+	CHECK_EQ_U64(resolve(b.ns, NULL, "/mnt/etc/passwd", 0, &file), 0);
+	snprintf(p, sizeof p, "%s/etc/passwd", b.path);
+	snprintf(target, sizeof target, "%s/outside/secret", b.top);
+	CHECK(unlink(p) == 0);
+	CHECK(symlink(target, p) == 0);
+	memset(buf, 0, sizeof buf);
+	err = vn_read(file, &io, 0, buf, sizeof buf, &n);
+	CHECK(err == E_LOOP);
+	CHECK(strcmp(buf, "SECRET") != 0);
+	vn_unref(file);
+	/* ... or for another file: the inode check refuses it. */
+	CHECK_EQ_U64(resolve(b.ns, NULL, "/mnt/inner_old/file", 0, &file), 0);
+	snprintf(p, sizeof p, "%s/inner_old/file", b.path);
+	snprintf(q, sizeof q, "%s/inner_old/other", b.path);
+	hostput(q, "OTHER");
+	CHECK(rename(q, p) == 0);
+	CHECK_EQ_U64(vn_read(file, &io, 0, buf, sizeof buf, &n), E_STALE);
+	vn_unref(file);
+	vn_unref(dir);
+	teardown(&b);
+}
+
+TEST(fs_hostfs_specials_and_rdonly)
+{
+	struct box b;
+	struct names n;
+	struct vnode *v;
+	struct fs_io io = { 0 };
+	char p[400];
+	int err;
+
+	CHECK(setup(&b, HOSTFS_RDONLY) == 0);
+	snprintf(p, sizeof p, "%s/fifo", b.path);
+	CHECK(mkfifo(p, 0666) == 0);
+	CHECK_EQ_U64(resolve(b.ns, NULL, "/mnt/fifo", 0, &v), E_ACCES);
+	CHECK_EQ_U64(listdir(b.ns, "/mnt", &n), 0);
+	CHECK(strstr(n.buf, "fifo") == NULL);
+	CHECK(strstr(n.buf, "inner") != NULL);
+	/* Read-only: reads work, nothing changes. */
+	CHECK_STR(rd(&b, NULL, "/mnt/inner/file", NULL), "FILE");
+	CHECK_EQ_U64(putstr(b.ns, "/mnt/x", "x"), E_ROFS);
+	CHECK_EQ_U64(putstr(b.ns, "/mnt/inner/file", "x"), E_ROFS);
+	CHECK_EQ_U64(fs_mkdir(b.ns, NULL, S("/mnt/d")), E_ROFS);
+	CHECK_EQ_U64(fs_unlink(b.ns, NULL, S("/mnt/inner/file")), E_ROFS);
+	CHECK_EQ_U64(fs_rmdir(b.ns, NULL, S("/mnt/etc")), E_ROFS);
+	CHECK_EQ_U64(fs_rename(b.ns, NULL, S("/mnt/etc"), NULL, S("/mnt/etc2")), E_ROFS);
+	CHECK_EQ_U64(fs_symlink(b.ns, S("x"), NULL, S("/mnt/s")), E_ROFS);
+	CHECK_EQ_U64(fs_set_times(b.ns, NULL, S("/mnt/etc"), true, 0, 0, FS_MTIM_NOW), E_ROFS);
+	err = fs_open(b.ns, NULL, S("/mnt/inner/file"), FS_O_READ, &io, &v);
+	CHECK_EQ_U64(err, 0);
+	if (!err) {
+		size_t k;
+		CHECK_EQ_U64(vn_write(v, &io, 0, "x", 1, &k), E_ROFS);
+		vn_unref(v);
+	}
+	CHECK_STR(rd(&b, NULL, "/mnt/inner/file", NULL), "FILE");
+	teardown(&b);
+	CHECK_EQ_U64(hostfs_new("/nonexistent/warren", 0, &b.fs), E_NOENT);
+	CHECK_EQ_U64(hostfs_new("/dev/null", 0, &b.fs), E_NOTDIR);
+}
+
+TEST(fs_hostfs_deep_cwd)
+{
+	/* A deep chain of held directories frees without recursion. */
+	struct box b;
+	struct vnode *cur, *next;
+	int i;
+
+	CHECK(setup(&b, 0) == 0);
+	CHECK_EQ_U64(resolve(b.ns, NULL, "/mnt", 0, &cur), 0);
+	for (i = 0; i < 200; i++) {
+		CHECK_EQ_U64(fs_mkdir(b.ns, cur, S("d")), 0);
+		CHECK_EQ_U64(resolve(b.ns, cur, "d", 0, &next), 0);
+		vn_unref(cur);
+		cur = next;
+	}
+	{
+		char buf[1024];
+		CHECK_EQ_U64(fs_getcwd(b.ns, cur, buf, sizeof buf, NULL), 0);
+		CHECK_EQ_U64(strlen(buf), 4 + 200 * 2);
+	}
+	vn_unref(cur);
+	teardown(&b);
+}
