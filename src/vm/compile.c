@@ -706,6 +706,7 @@ struct opinfo {
 	uint8_t kind, in, out, nbytes;
 	uint16_t xop;
 	bool imm;             /* has an _imm form */
+	bool comm;            /* integer and commutative: a constant may go right */
 };
 #define NCMPS_CHECK 10
 #define VT_I32 VM_I32
@@ -715,13 +716,17 @@ struct opinfo {
 #define OPIDX(prefix, op) ((prefix) == 0xFC ? 256 + (op) : (prefix) == 0xFE ? 512 + (op) : (op))
 #define HAS_IMM_I32 true
 #define HAS_IMM_I64 true
-#define HAS_IMM_F32 false
-#define HAS_IMM_F64 false
+#define HAS_IMM_F32 true
+#define HAS_IMM_F64 true
+/* i32/i64 eq, ne, add, mul, and, or, xor */
+#define COMM(prefix, op) ((prefix) == 0 && ((op) == 0x46 || (op) == 0x47 || (op) == 0x6A || \
+	(op) == 0x6C || ((op) >= 0x71 && (op) <= 0x73) || (op) == 0x51 || (op) == 0x52 || \
+	(op) == 0x7C || (op) == 0x7E || ((op) >= 0x83 && (op) <= 0x85)))
 static const struct opinfo optab[768] = {
 #define UNOP(name, prefix, opcode, in, out, body) \
 	[OPIDX(prefix, opcode)] = { OP_UN, VT_##in, VT_##out, 0, VM_X_##name, false },
 #define BINOP(name, prefix, opcode, in, out, body) \
-	[OPIDX(prefix, opcode)] = { OP_BIN, VT_##in, VT_##out, 0, VM_X_##name, HAS_IMM_##in },
+	[OPIDX(prefix, opcode)] = { OP_BIN, VT_##in, VT_##out, 0, VM_X_##name, HAS_IMM_##in, COMM(prefix, opcode) },
 #define LOADOP(name, prefix, opcode, out, nbytes, is_signed) \
 	[OPIDX(prefix, opcode)] = { OP_LOAD, VM_I32, VT_##out, nbytes, VM_X_##name, false },
 #define STOREOP(name, prefix, opcode, in, nbytes) \
@@ -792,6 +797,19 @@ compile_binop(struct cc *c, const struct opinfo *oi)
 	if (pop(c, oi->in, &b, &pb) || pop(c, oi->in, &a, &pa))
 		return -1;
 	dst = home(c, pa);
+	if (oi->comm && a.kind == V_CONST && b.kind != V_CONST) {
+		/* `c op x` as `x op c`: the constant goes in the _imm form.
+		 * Both were popped: only their values and kinds matter now,
+		 * except a STACK operand's slot, which stays b's. */
+		struct ventry t = a;
+		a = b;
+		b = t;
+		if (a.kind == V_STACK) {
+			uint32_t tp = pa;
+			pa = pb;
+			pb = tp;
+		}
+	}
 	if (live(c)) {
 		if (oi->imm && b.kind == V_CONST) {
 			if (operand(c, &a, pa, &sa) || (at = emit(c, oi->xop + 1, 3)) == NONE)

@@ -112,11 +112,11 @@ void vm_code_free(struct vm_code *c);
 	X(memory_init) X(data_drop)                                     \
 	X(atomic_notify) X(atomic_wait32) X(atomic_wait64)
 
-/* Integer BINOPs get an _imm form (constant right operand); others none. */
+/* Every BINOP also has an _imm form (constant right operand). */
 #define VM_IMM_I32(...) __VA_ARGS__
 #define VM_IMM_I64(...) __VA_ARGS__
-#define VM_IMM_F32(...)
-#define VM_IMM_F64(...)
+#define VM_IMM_F32(...) __VA_ARGS__
+#define VM_IMM_F64(...) __VA_ARGS__
 
 enum vm_xop {
 #define X(n) VM_X_##n,
