@@ -44,12 +44,46 @@ struct hnode {
 	bool fdwrite;          /* fd is O_RDWR */
 	dev_t hdev;            /* the host identity the lookup saw */
 	ino_t hino;
+	struct hnode *hnext;   /* directories: the next in the cache bucket */
 };
+
+/*
+ * Live directory vnodes are cached by host identity and parent, so that
+ * every process whose working directory lies deep in a host tree shares
+ * one chain of directory descriptors instead of holding its own.
+ */
+#define NBUCKET 256
 
 struct hostfs {
 	struct fs fs;
 	dev_t rootdev;
+	struct hnode *dirs[NBUCKET];
 };
+
+static struct hnode **
+bucket(struct hostfs *fs, ino_t ino)
+{
+	return &fs->dirs[(uint64_t)ino % NBUCKET];
+}
+
+static struct hnode *
+cached(struct hostfs *fs, struct hnode *parent, const struct stat *st)
+{
+	for (struct hnode *h = *bucket(fs, st->st_ino); h; h = h->hnext)
+		if (h->hino == st->st_ino && h->hdev == st->st_dev && h->parent == parent)
+			return h;
+	return NULL;
+}
+
+static void
+uncache(struct hostfs *fs, struct hnode *h)
+{
+	for (struct hnode **p = bucket(fs, h->hino); *p; p = &(*p)->hnext)
+		if (*p == h) {
+			*p = h->hnext;
+			return;
+		}
+}
 
 static const struct vnode_ops ops;
 static const struct fs_ops fsops;
@@ -130,6 +164,11 @@ mknode(struct hnode *parent, const char *name, const struct stat *st, int dirfd,
 	h->fdwrite = fdwrite;
 	h->hdev = st->st_dev;
 	h->hino = st->st_ino;
+	if (dirfd >= 0) {
+		struct hnode **b = bucket(fs, h->hino);
+		h->hnext = *b;
+		*b = h;
+	}
 	*out = &h->v;
 	return 0;
 }
@@ -146,8 +185,10 @@ inactive(struct vnode *v)
 
 	while (h->parent) {
 		up = h->parent;
-		if (h->dirfd >= 0)
+		if (h->dirfd >= 0) {
+			uncache((struct hostfs *)h->v.fs, h);
 			close(h->dirfd);
+		}
 		if (h->fd >= 0)
 			close(h->fd);
 		free(h->name);
@@ -188,6 +229,12 @@ lookup(struct vnode *dir, const char *name, size_t len, struct vnode **out)
 			return E_ACCES;
 		if (!S_ISDIR(st.st_mode))
 			return mknode(d, buf, &st, -1, -1, false, out);
+		struct hnode *c = cached((struct hostfs *)dir->fs, d, &st);
+		if (c) {
+			vn_ref(&c->v);
+			*out = &c->v;
+			return 0;
+		}
 		fd = openat(d->dirfd, buf, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (fd < 0) {
 			if (errno == ELOOP || errno == ENOTDIR || errno == ENOENT)

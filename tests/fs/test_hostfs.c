@@ -389,6 +389,21 @@ TEST(fs_hostfs_deep_cwd)
 		CHECK_EQ_U64(fs_getcwd(b.ns, cur, buf, sizeof buf, NULL), 0);
 		CHECK_EQ_U64(strlen(buf), 4 + 200 * 2);
 	}
+	/* Directories are shared: a second walk reuses the same vnodes (and descriptors). */
+	{
+		struct vnode *again, *x, *y;
+		char path[1024] = "/mnt";
+		for (i = 0; i < 200; i++)
+			strcat(path, "/d");
+		CHECK_EQ_U64(resolve(b.ns, NULL, path, 0, &again), 0);
+		CHECK(again == cur);
+		vn_unref(again);
+		CHECK_EQ_U64(resolve(b.ns, NULL, "/mnt/inner", 0, &x), 0);
+		CHECK_EQ_U64(resolve(b.ns, NULL, "/mnt/etc/../inner/", 0, &y), 0);
+		CHECK(x == y);
+		vn_unref(x);
+		vn_unref(y);
+	}
 	vn_unref(cur);
 	teardown(&b);
 }
