@@ -407,3 +407,58 @@ TEST(fs_hostfs_deep_cwd)
 	vn_unref(cur);
 	teardown(&b);
 }
+
+/*
+ * Random walks: paths built from components that include every escape
+ * ingredient above, resolved from the root and from inside the box.
+ * Nothing may ever read the secret, and the run must stay leak-free.
+ */
+TEST(fs_hostfs_random_walks)
+{
+	static const char *const parts[] = {
+		".", "..", "inner", "etc", "passwd", "file", "up", "abs", "dir", "root",
+		"loop", "mnt", "outside", "secret", "", "nope",
+	};
+	struct box b;
+	struct vnode *inner, *v;
+	char path[512], target[400];
+	uint64_t x = 12345;
+	int i, k, n, reached = 0;
+
+	CHECK(setup(&b, 0) == 0);
+	hostlink(&b, "../outside/secret", "up");
+	hostlink(&b, "/outside/secret", "abs");
+	snprintf(target, sizeof target, "%s/outside", b.top);
+	hostlink(&b, target, "dir");
+	hostlink(&b, "/", "root");
+	hostlink(&b, "loop/loop", "loop");
+	hostlink(&b, "../../..", "inner/upup");
+	CHECK_EQ_U64(resolve(b.ns, NULL, "/mnt/inner", 0, &inner), 0);
+	for (i = 0; i < 4000; i++) {
+		size_t len = 0;
+		x = x * 6364136223846793005u + 1442695040888963407u;
+		n = 1 + (int)((x >> 40) & 1 ? x >> 62 : x >> 60);
+		path[0] = 0;
+		if ((x >> 20) & 1)
+			len = (size_t)snprintf(path, sizeof path, "/");
+		for (k = 0; k < n; k++) {
+			x = x * 6364136223846793005u + 1442695040888963407u;
+			len += (size_t)snprintf(path + len, sizeof path - len, "%s%s",
+						parts[(x >> 33) % (sizeof parts / sizeof parts[0])],
+						k + 1 < n ? "/" : "");
+		}
+		if (len == 0)
+			continue;
+		if (resolve(b.ns, (x >> 50) & 1 ? inner : NULL, path, FS_FOLLOW, &v) == 0) {
+			reached++;
+			if (v->type == VN_FILE) {
+				const char *s = rd(&b, (x >> 50) & 1 ? inner : NULL, path, NULL);
+				CHECK(!s || strcmp(s, "SECRET") != 0);
+			}
+			vn_unref(v);
+		}
+	}
+	CHECK(reached > 100);
+	vn_unref(inner);
+	teardown(&b);
+}
