@@ -141,8 +141,7 @@ struct kmod {
 	struct vm_extern *imports;   /* resolved once per module */
 	uint64_t hash;               /* of the bytes */
 	size_t len;
-	uint64_t key_ino, key_mtime; /* where it was last loaded from (fast path) */
-	const void *key_fs;
+	uint64_t key_dev, key_ino, key_mtime; /* where it was last loaded from (fast path) */
 	int32_t start;               /* function index of _start, or -1 */
 	int32_t sig_default;         /* function index of __wasm_signal, or -1 */
 	int refs;                    /* processes running it, + 1 while cached */
@@ -163,6 +162,7 @@ struct proc {
 	enum proc_state state;
 	int32_t wstatus;                 /* ZOMBIE: how it ended (Linux encoding) */
 	uint8_t report;                  /* PR_* changes a waitpid may still report */
+	uint8_t stopsig;                 /* STOPPED: the signal that stopped it */
 	bool execed;                     /* has exec'd since fork (setpgid: EACCES) */
 	bool host_spawned;               /* started by the host: its exit is reported by kern_step */
 	char diag[200];                  /* why it died, for the host: "trap in f: msg" */
@@ -170,8 +170,9 @@ struct proc {
 	/* image ("self"; swapped by the scheduler) */
 	struct vm_instance *inst;
 	struct kmod *kmod;
-	struct vm_instance *next_inst;   /* staged by exec, installed after the call returns */
-	struct kmod *next_kmod;
+	struct vm_instance *old_inst;    /* the image exec replaced: freed once its host
+	                                    call has returned (kern_ret gives VM_STOP) */
+	struct kmod *old_kmod;
 	char **argv, **envp;             /* NULL-terminated; each one malloc'd block */
 	int argc, envc;
 	bool fork_child;                 /* the clone's re-executed proc_fork returns 0 */
@@ -219,7 +220,7 @@ struct proc {
 	/* table links (kernel) */
 	struct proc *hnext;              /* pid hash chain */
 	struct proc *all_next, *all_prev;/* every process, in creation (= pid) order */
-	struct proc *rep_next;           /* host-report queue */
+	struct proc *rep_next;           /* host-report queue, or the dead list */
 };
 
 /* report bits: state changes not yet collected by waitpid */
@@ -295,6 +296,7 @@ struct kern {
 
 	/* host reports: host-spawned processes that ended, oldest first */
 	struct proc *rep_head, *rep_tail;
+	struct proc *dead;               /* reaped, to be freed outside any host call */
 
 	/* console (the files layer's tty reads and writes these) */
 	int32_t fg_pgid;                 /* foreground process group of the console; 0 none */
@@ -405,9 +407,10 @@ int proc_fork(struct proc *p, int32_t *child);
  * cwd) and replace p's image with it: same pid, parent, group, session,
  * cwd, ns, fds minus close-on-exec; caught signals reset to default,
  * ignored ones stay ignored, mask kept. argv/envp are NULL-terminated and
- * copied. For a running process the new image is staged and installed
- * after the host call returns (kern_ret gives VM_STOP); the old instance is
- * freed then. For an EMBRYO process it is installed at once.
+ * copied. The new image replaces p->inst at once; a running process's old
+ * instance is kept in p->old_inst until its host call has returned (the
+ * caller must return through kern_ret, which gives VM_STOP) and is freed
+ * then.
  * Errors (p unchanged): E_NOENT, E_ACCES (not a regular file), E_NOEXEC
  * (not a valid module, or it lacks _start; detail in p->diag), E_NOMEM,
  * E_2BIG.
