@@ -217,6 +217,7 @@ struct fs {
 	void *priv;
 };
 
+/* Takes a holder's reference on fs (mounts take vnode references instead). */
 void fs_ref(struct fs *fs);
 /* Drops one reference; the last one destroys the fs.  NULL is a no-op. */
 void fs_unref(struct fs *fs);
@@ -225,6 +226,7 @@ struct vnode *fs_root(struct fs *fs);
 /* A fresh device number for a new fs (file systems call it in their _new). */
 uint64_t fs_next_dev(void);
 
+/* Takes a reference on v and on its fs. */
 void vn_ref(struct vnode *v);
 /* Drops one reference (and its fs reference).  NULL is a no-op. */
 void vn_unref(struct vnode *v);
@@ -271,9 +273,16 @@ enum {
  * A namespace: a refcounted, ordered mount table.  Entry 0 mounts the root
  * at "/".  A later entry covers an earlier one at the same place.  Each
  * entry holds a reference on its root vnode and on the directory it covers.
- * Issue 4 extends entries with bind modes (before/after/replace) and union
- * directories; the resolver already goes through one function
- * (ns_cross) to step onto a mount, which is where unions will live.
+ * Mounts are keyed by the covered directory vnode, not by a path string, so
+ * a mount is found whichever path reaches it.  Issue 4 extends entries with
+ * bind modes (before/after/replace) and union directories; the resolver
+ * already steps onto mounts through one internal function (ns_cross in
+ * internal.h), which is where unions will live.
+ *
+ * Read-only: a vnode is read-only through ns when its fs is FS_RDONLY or
+ * the topmost mount of its fs carries NS_RDONLY (one fs mounted twice with
+ * different flags is an issue-4 case: the resolver will then have to carry
+ * the mount it walked through).
  */
 struct ns;
 
@@ -281,6 +290,7 @@ struct ns;
 struct ns *ns_new(struct vnode *root);
 /* A copy of the mount table (fork without sharing); NULL on allocation failure. */
 struct ns *ns_copy(struct ns *ns);
+/* Shares ns (fork with a shared namespace); ns_unref drops one reference, NULL is a no-op. */
 void ns_ref(struct ns *ns);
 void ns_unref(struct ns *ns);
 /* A new reference to the namespace root directory. */
@@ -397,9 +407,11 @@ int fs_set_times(struct ns *ns, struct vnode *base, const char *path, size_t len
 		 uint64_t atim, uint64_t mtim, unsigned flags);
 
 /*
- * Conveniences for the system: write a whole file (created or truncated;
- * parents must exist), read a whole regular file into a malloc'd buffer
- * (*data owned by the caller; E_FBIG over max bytes).
+ * Conveniences for the system: fs_put writes a whole file at an absolute
+ * path (created or truncated; parents must exist); fs_get reads a whole
+ * regular file (path NUL-terminated, relative to base) into a malloc'd
+ * buffer (*data owned by the caller; E_FBIG over max bytes, E_ISDIR /
+ * E_INVAL for a directory / anything not a regular file).
  */
 int fs_put(struct ns *ns, const char *path, const void *data, size_t len);
 int fs_get(struct ns *ns, struct vnode *base, const char *path, size_t max, void **data,
