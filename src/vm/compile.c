@@ -22,15 +22,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { V_STACK, V_LOCAL, V_CONST };
+/* STACK: in its home slot. LOCAL: the value of local idx. CONST: the
+ * bits c. ADDI: i32 slot idx + c, not computed yet (an address, usually:
+ * loads and stores take it as is). */
+enum { V_STACK, V_LOCAL, V_CONST, V_ADDI };
 #define T_UNKNOWN 0   /* the bottom type of unreachable code */
 #define NONE UINT32_MAX
 
 struct ventry {
 	uint8_t type;
 	uint8_t kind;
-	uint32_t idx;         /* LOCAL: the local */
-	uint64_t c;           /* CONST: the bits */
+	uint32_t idx;         /* LOCAL: the local; ADDI: the slot added to */
+	uint64_t c;           /* CONST: the bits; ADDI: the addend */
 };
 
 enum { K_FUNC, K_BLOCK, K_LOOP, K_IF, K_ELSE };
@@ -462,6 +465,11 @@ materialize_entry(struct cc *c, struct ventry *e, uint32_t pos)
 			if ((at = emit(c, VM_X_copy, 2)) == NONE)
 				return -1;
 			c->code[at + 1] = pack(home(c, pos), e->idx);
+		} else if (e->kind == V_ADDI) {
+			if ((at = emit(c, VM_X_i32_add_imm, 3)) == NONE)
+				return -1;
+			c->code[at + 1] = pack(home(c, pos), e->idx);
+			c->code[at + 2] = (uint32_t)e->c;
 		} else if (e->c <= UINT32_MAX) {
 			if ((at = emit(c, VM_X_const32, 2)) == NONE)
 				return -1;
@@ -507,7 +515,7 @@ static int
 spill_local(struct cc *c, uint32_t k)
 {
 	for (uint32_t i = c->cs[c->ncs - 1].height; i < c->nvs; i++)
-		if (c->vs[i].kind == V_LOCAL && c->vs[i].idx == k)
+		if ((c->vs[i].kind == V_LOCAL || c->vs[i].kind == V_ADDI) && c->vs[i].idx == k)
 			if (materialize_entry(c, &c->vs[i], i))
 				return -1;
 	return 0;
@@ -517,7 +525,7 @@ static bool
 local_on_stack(const struct cc *c, uint32_t k)
 {
 	for (uint32_t i = c->cs[c->ncs - 1].height; i < c->nvs; i++)
-		if (c->vs[i].kind == V_LOCAL && c->vs[i].idx == k)
+		if ((c->vs[i].kind == V_LOCAL || c->vs[i].kind == V_ADDI) && c->vs[i].idx == k)
 			return true;
 	return false;
 }
@@ -655,7 +663,7 @@ carry(struct cc *c, uint32_t n, uint32_t dst, uint64_t *pairs)
 		struct ventry *e = &c->vs[pos];
 		uint32_t src;
 
-		if (e->kind == V_CONST && materialize_entry(c, e, pos))
+		if (e->kind != V_LOCAL && materialize_entry(c, e, pos))
 			return -1;
 		src = e->kind == V_LOCAL ? e->idx : home(c, pos);
 		if (src != dst + i)
@@ -678,7 +686,7 @@ emit_return(struct cc *c)
 	if (n == 1) {
 		struct ventry *e = &c->vs[c->nvs - 1];
 		uint32_t src;
-		if (e->kind == V_CONST && materialize_entry(c, e, c->nvs - 1))
+		if (e->kind != V_LOCAL && materialize_entry(c, e, c->nvs - 1))
 			return -1;
 		src = e->kind == V_LOCAL ? e->idx : home(c, c->nvs - 1);
 		if ((at = emit(c, VM_X_ret1, 2)) == NONE)
@@ -809,6 +817,14 @@ compile_binop(struct cc *c, const struct opinfo *oi)
 			pa = pb;
 			pb = tp;
 		}
+	}
+	if ((oi->xop == VM_X_i32_add || oi->xop == VM_X_i32_sub) && b.kind == V_CONST &&
+	    a.kind != V_CONST) {
+		/* x + c stays symbolic: a load or store adds it for free. */
+		uint32_t k = oi->xop == VM_X_i32_add ? (uint32_t)b.c : 0u - (uint32_t)b.c;
+		if (a.kind == V_ADDI)
+			return push(c, VM_I32, V_ADDI, a.idx, (uint32_t)(a.c + k));
+		return push(c, VM_I32, V_ADDI, a.kind == V_LOCAL ? a.idx : home(c, pa), k);
 	}
 	if (live(c)) {
 		if (oi->imm && b.kind == V_CONST) {
@@ -1438,7 +1454,15 @@ compile_body(struct cc *c)
 				}
 			} else {
 				TRY(spill_local(c, x));
-				if (e.kind == V_CONST) {
+				if (e.kind == V_ADDI) {
+					if ((at = emit(c, VM_X_i32_add_imm, 3)) == NONE)
+						goto bad;
+					c->code[at + 1] = pack(x, e.idx);
+					c->code[at + 2] = (uint32_t)e.c;
+					/* tee: x changed, so the value is x itself now */
+					e.kind = V_LOCAL;
+					e.idx = x;
+				} else if (e.kind == V_CONST) {
 					if (e.c <= UINT32_MAX) {
 						if ((at = emit(c, VM_X_const32, 2)) == NONE)
 							goto bad;
@@ -1831,14 +1855,21 @@ compile_body(struct cc *c)
 		case OP_LOAD:
 		case OP_ALOAD: {
 			uint64_t off;
+			uint32_t add = 0;
 			TRY(memarg(c, oi->nbytes, oi->kind == OP_ALOAD, &off));
 			TRY(pop(c, VM_I32, &a, &pa));
 			if (live(c)) {
-				TRY(operand(c, &a, pa, &sa));
+				if (oi->kind == OP_LOAD && a.kind == V_ADDI) {
+					/* plain loads take x + c as their address */
+					sa = a.idx;
+					add = (uint32_t)a.c;
+				} else {
+					TRY(operand(c, &a, pa, &sa));
+				}
 				if ((at = emit(c, oi->xop, 3)) == NONE)
 					goto bad;
 				c->code[at + 1] = pack(home(c, pa), sa);
-				c->code[at + 2] = off;
+				c->code[at + 2] = oi->kind == OP_LOAD ? pack(add, (uint32_t)off) : off;
 				fresh(c, at, home(c, pa));
 			}
 			TRY(push(c, oi->out, V_STACK, 0, 0));
@@ -1847,16 +1878,37 @@ compile_body(struct cc *c)
 		case OP_STORE:
 		case OP_ASTORE: {
 			uint64_t off;
+			uint32_t add = 0;
 			TRY(memarg(c, oi->nbytes, oi->kind == OP_ASTORE, &off));
 			TRY(pop(c, oi->in, &b, &pb));
 			TRY(pop(c, VM_I32, &a, &pa));
-			if (live(c)) {
+			if (live(c) && oi->kind == OP_ASTORE) {
 				TRY(operand(c, &a, pa, &sa));
 				TRY(operand(c, &b, pb, &sb));
 				if ((at = emit(c, oi->xop, 3)) == NONE)
 					goto bad;
 				c->code[at + 1] = pack(sa, sb);
 				c->code[at + 2] = off;
+			} else if (live(c)) {
+				/* addr|val, add|offset (, the value's bits in _vi) */
+				if (a.kind == V_ADDI) {
+					sa = a.idx;
+					add = (uint32_t)a.c;
+				} else {
+					TRY(operand(c, &a, pa, &sa));
+				}
+				if (b.kind == V_CONST) {
+					if ((at = emit(c, oi->xop + 1, 4)) == NONE)
+						goto bad;
+					c->code[at + 3] = b.c;
+					sb = 0;
+				} else {
+					TRY(operand(c, &b, pb, &sb));
+					if ((at = emit(c, oi->xop, 3)) == NONE)
+						goto bad;
+				}
+				c->code[at + 1] = pack(sa, sb);
+				c->code[at + 2] = pack(add, (uint32_t)off);
 			}
 			break;
 		}

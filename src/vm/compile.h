@@ -92,9 +92,11 @@ void vm_code_free(struct vm_code *c);
  *   data_drop       seg
  *   atomic_notify   dst|addr, count, offset
  *   atomic_wait32/64 dst|addr, expected|timeout, offset
- * Generated (ops.def): UNOP dst|a; BINOP dst|a, b (the _imm forms of
- * integer BINOPs: dst|a, imm); loads dst|addr, offset; stores
- * addr|val, offset; fused branches br_<t>_<cmp>(_imm) a|fallcost, b,
+ * Generated (ops.def): UNOP dst|a; BINOP dst|a, b (the _imm forms:
+ * dst|a, imm); loads dst|addr, add|offset; stores addr|val, add|offset
+ * (the _vi forms: addr|-, add|offset, value), where the address is
+ * (u32)(addr + add) + offset, so `i32.add x c` before an access is free;
+ * atomic accesses dst|addr (addr|val), offset; fused branches br_<t>_<cmp>(_imm) a|fallcost, b,
  * rel|cost; br_i64_eqz/nez a|fallcost, rel|cost.
  */
 #define VM_XOPS(X)                                                      \
@@ -128,7 +130,7 @@ enum vm_xop {
 #define UNOP(name, prefix, opcode, in, out, body) VM_X_##name,
 #define BINOP(name, prefix, opcode, in, out, body) VM_X_##name, VM_IMM_##in(VM_X_##name##_imm,)
 #define LOADOP(name, prefix, opcode, out, nbytes, is_signed) VM_X_##name,
-#define STOREOP(name, prefix, opcode, in, nbytes) VM_X_##name,
+#define STOREOP(name, prefix, opcode, in, nbytes) VM_X_##name, VM_X_##name##_vi,
 #define ATOMIC_LOAD(name, opcode, out, nbytes) VM_X_##name,
 #define ATOMIC_STORE(name, opcode, in, nbytes) VM_X_##name,
 #define ATOMIC_RMW(name, opcode, t, nbytes, body) VM_X_##name,

@@ -409,7 +409,7 @@ loop(struct vm_instance *inst, int64_t *fuelp, bool nested, const void *const **
 #define BINOP(name, prefix, opcode, in, out, body) [VM_X_##name] = &&L_##name, \
 		VM_IMM_##in([VM_X_##name##_imm] = &&L_##name##_imm,)
 #define LOADOP(name, prefix, opcode, out, nbytes, is_signed) [VM_X_##name] = &&L_##name,
-#define STOREOP(name, prefix, opcode, in, nbytes) [VM_X_##name] = &&L_##name,
+#define STOREOP(name, prefix, opcode, in, nbytes) [VM_X_##name] = &&L_##name, [VM_X_##name##_vi] = &&L_##name##_vi,
 #define ATOMIC_LOAD(name, opcode, out, nbytes) [VM_X_##name] = &&L_##name,
 #define ATOMIC_STORE(name, opcode, in, nbytes) [VM_X_##name] = &&L_##name,
 #define ATOMIC_RMW(name, opcode, t, nbytes, body) [VM_X_##name] = &&L_##name,
@@ -907,10 +907,12 @@ L_##name##_imm: {                                                       \
 	fp[LO(o_)] = PUT_##out(r);                                      \
 	NEXT(3);                                                        \
 })
+/* The address of a plain access: (u32)(slot + add) + offset. */
+#define EA(slot, a_) ((uint64_t)(uint32_t)((uint32_t)(slot) + LO(a_)) + HI(a_))
 #define LOADOP(name, prefix, opcode, out, nbytes, is_signed)            \
 L_##name: {                                                             \
 	uint64_t o_ = ip[1];                                            \
-	uint64_t ea = (uint64_t)(uint32_t)fp[HI(o_)] + ip[2];           \
+	uint64_t ea = EA(fp[HI(o_)], ip[2]);                            \
 	MEM_AT(ea, nbytes);                                             \
 	fp[LO(o_)] = load_le(mem + ea, nbytes, is_signed);              \
 	NEXT(3);                                                        \
@@ -918,10 +920,16 @@ L_##name: {                                                             \
 #define STOREOP(name, prefix, opcode, in, nbytes)                       \
 L_##name: {                                                             \
 	uint64_t o_ = ip[1];                                            \
-	uint64_t ea = (uint64_t)(uint32_t)fp[LO(o_)] + ip[2];           \
+	uint64_t ea = EA(fp[LO(o_)], ip[2]);                            \
 	MEM_AT(ea, nbytes);                                             \
 	store_le(mem + ea, nbytes, fp[HI(o_)]);                         \
 	NEXT(3);                                                        \
+}                                                                       \
+L_##name##_vi: {                                                        \
+	uint64_t ea = EA(fp[LO(ip[1])], ip[2]);                         \
+	MEM_AT(ea, nbytes);                                             \
+	store_le(mem + ea, nbytes, ip[3]);                              \
+	NEXT(4);                                                        \
 }
 #define ATOMIC_LOAD(name, opcode, out, nbytes)                          \
 L_##name: {                                                             \
