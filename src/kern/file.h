@@ -286,7 +286,7 @@ void fdtab_cloexec(struct fdtab *t);
  * (EOF) once none does; a write blocks while the pipe is full and a reader
  * exists; writes of at most FILE_PIPE_BUF bytes are atomic, larger ones
  * may be short; a write with no reader left fails with E_PIPE and sends
- * SIGPIPE to the writer. duplex: both ends read and write (WASIX fd_pipe's
+ * SIGPIPE to the writer (an empty write just returns 0, as on Linux). duplex: both ends read and write (WASIX fd_pipe's
  * ends are duplex: what one end writes the other reads), with the same
  * rules per direction. k: woken on every state change (may be NULL for a
  * pipe no process sleeps on). flags: FILE_NONBLOCK for both ends, or 0.

@@ -195,13 +195,14 @@ pipe_writev(struct file *f, const struct file_iov *iov, size_t niov, size_t *n,
 	int err;
 
 	*n = 0;
+	/* As Linux: an empty write succeeds even without a reader. */
+	if (total == 0)
+		return 0;
 	if (!pp->open[1 - d]) {
 		if (io->opener)
 			sig_send_proc(io->opener, KSIGPIPE);
 		return E_PIPE;
 	}
-	if (total == 0)
-		return 0;
 	space = FILE_PIPE_CAP - r->used;
 	if (total <= FILE_PIPE_BUF ? space < total : space == 0)
 		return wait_on(pp, io);
