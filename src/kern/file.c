@@ -166,7 +166,8 @@ vn_xfer(struct file *f, bool wr, const struct file_iov *iov, size_t niov, uint64
 	return done ? 0 : err;
 }
 
-/* One stream transfer of the whole request (see the top of the file). */
+/* One transfer of the whole request on a stream vnode (see the top of the
+ * file; pipes gather and scatter by themselves). */
 static int
 stream_xfer(struct file *f, bool wr, const struct file_iov *iov, size_t niov, size_t *n,
 	    struct fs_io *io)
@@ -198,9 +199,7 @@ stream_xfer(struct file *f, bool wr, const struct file_iov *iov, size_t niov, si
 			}
 		}
 	}
-	if (f->kind == FILE_PIPE)
-		err = wr ? pipe_writev(f, &one, 1, n, io) : pipe_readv(f, &one, 1, n, io);
-	else if (wr)
+	if (wr)
 		err = vn_write(f->vn, io, f->off, one.buf, one.len, n);
 	else
 		err = vn_read(f->vn, io, f->off, one.buf, one.len, n);
