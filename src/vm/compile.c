@@ -286,6 +286,26 @@ live(const struct cc *c)
 	return !t->unreachable && !t->dead;
 }
 
+/* Room for `need` cells (and their flags). */
+static int
+reserve(struct cc *c, uint64_t need)
+{
+	uint32_t cap = c->codecap, fcap = c->codecap;
+
+	if (need > UINT32_MAX / 2)
+		return FAILED(c, VM_ERR_NOMEM, "function too large");
+	if (need <= c->codecap)
+		return 0;
+	if (grow(c, (void **)&c->code, &cap, (uint32_t)need, sizeof *c->code) ||
+	    grow(c, (void **)&c->flags, &fcap, cap, 1))
+		return -1;
+	/* Flags are set ahead (a call marks the cell after it): zero new
+	 * cells once, never on emit. */
+	memset(c->flags + c->codecap, 0, cap - c->codecap);
+	c->codecap = cap;
+	return 0;
+}
+
 /* Append an instruction of n cells (handler + operands, zeroed); returns
  * its first cell, or NONE on failure. */
 static uint32_t
@@ -293,22 +313,8 @@ emit(struct cc *c, enum vm_xop op, uint32_t n)
 {
 	uint32_t at = c->ncode;
 
-	if ((uint64_t)c->ncode + n > UINT32_MAX / 2) {
-		fail(c, VM_ERR_NOMEM, "function too large");
+	if (reserve(c, (uint64_t)c->ncode + n))
 		return NONE;
-	}
-	if (c->ncode + n > c->codecap) {
-		uint32_t cap = c->codecap;
-		if (grow(c, (void **)&c->code, &cap, c->ncode + n, sizeof *c->code))
-			return NONE;
-		uint32_t fcap = c->codecap;
-		if (grow(c, (void **)&c->flags, &fcap, cap, 1))
-			return NONE;
-		/* Flags are set ahead (a call marks the cell after it): zero
-		 * new cells once, never on emit. */
-		memset(c->flags + c->codecap, 0, cap - c->codecap);
-		c->codecap = cap;
-	}
 	c->code[at] = (uint64_t)(uintptr_t)c->labels[op];
 	memset(c->code + at + 1, 0, (n - 1) * sizeof *c->code);
 	c->ncode += n;
@@ -1109,8 +1115,9 @@ static int
 call_results(struct cc *c, const struct vm_functype *ft, uint32_t at, uint32_t size)
 {
 	c->flags[at] |= VM_PC_CHECK;
-	if (at + size < c->codecap)
-		c->flags[at + size] |= VM_PC_RETURN;
+	if (reserve(c, (uint64_t)at + size + 1))
+		return -1;
+	c->flags[at + size] |= VM_PC_RETURN;
 	for (uint32_t i = 0; i < ft->nresults; i++)
 		if (push(c, ft->types[ft->nparams + i], V_STACK, 0, 0))
 			return -1;
@@ -1346,10 +1353,18 @@ compile_body(struct cc *c)
 			ft = &m->types[m->func_type_index[x]];
 			TRY(call_args(c, ft, &y));
 			if (live(c)) {
-				if ((at = emit(c, x < m->nfunc_imports ? VM_X_call_import : VM_X_call, 2)) == NONE)
-					goto bad;
+				if (x < m->nfunc_imports) {
+					if ((at = emit(c, VM_X_call_import, 2)) == NONE)
+						goto bad;
+				} else {
+					/* The callee's code: compiled already, or
+					 * patched in when it is (compile_func). */
+					if ((at = emit(c, VM_X_call, 3)) == NONE)
+						goto bad;
+					c->code[at + 2] = (uintptr_t)m->funcs[x - m->nfunc_imports].code;
+				}
 				c->code[at + 1] = pack(x, y);
-				TRY(call_results(c, ft, at, 2));
+				TRY(call_results(c, ft, at, x < m->nfunc_imports ? 2 : 3));
 			} else {
 				for (uint32_t i = 0; i < ft->nresults; i++)
 					TRY(push(c, ft->types[ft->nparams + i], V_STACK, 0, 0));
@@ -1993,15 +2008,11 @@ compile_func(struct cc *c, uint32_t fi)
 	if (compile_body(c))
 		return -1;
 
-	code = calloc(1, sizeof *code);
-	if (!code)
-		return FAILED(c, VM_ERR_NOMEM, "out of memory compiling");
+	code = fd->code;
 	code->cells = malloc((size_t)c->ncode * sizeof *code->cells);
 	code->pcflags = malloc(c->ncode);
-	if (!code->cells || !code->pcflags) {
-		vm_code_free(code);
+	if (!code->cells || !code->pcflags)
 		return FAILED(c, VM_ERR_NOMEM, "out of memory compiling");
-	}
 	memcpy(code->cells, c->code, (size_t)c->ncode * sizeof *code->cells);
 	memcpy(code->pcflags, c->flags, c->ncode);
 	code->ncells = c->ncode;
@@ -2010,7 +2021,6 @@ compile_func(struct cc *c, uint32_t fi)
 	code->nresults = ft->nresults;
 	code->frame_slots = c->nlocals + c->maxh + 1;
 	code->entry_cost = (uint32_t)code->cells[1];
-	fd->code = code;
 	return 0;
 }
 
@@ -2024,6 +2034,14 @@ vm_compile(struct vm_module *m, struct vm_error *err)
 	c.m = m;
 	c.err = err;
 	c.labels = vm_exec_labels();
+	/* Every body's struct vm_code exists before any is compiled, so a
+	 * call instruction can hold its callee's (filled in later). On
+	 * failure the module frees them, compiled or not. */
+	for (uint32_t i = 0; i < m->nfuncs - m->nfunc_imports && rc == 0; i++) {
+		m->funcs[i].code = calloc(1, sizeof *m->funcs[i].code);
+		if (!m->funcs[i].code)
+			rc = FAILED(&c, VM_ERR_NOMEM, "out of memory compiling");
+	}
 	for (uint32_t i = m->nfunc_imports; i < m->nfuncs && rc == 0; i++)
 		rc = compile_func(&c, i);
 	free(c.ltypes);

@@ -75,7 +75,7 @@ void vm_code_free(struct vm_code *c);
  *   br_table_copy   idx|n, src|arity, then n+1 pairs of cells: rel|cost, dst
  *   ret0, ret1      -, src
  *   ret             n, then n cells src
- *   call            func|argbase            (a defined function)
+ *   call            func|argbase, code      (a defined function, its vm_code)
  *   call_import     func|argbase            (host or foreign function)
  *   call_indirect   type|table, idx|argbase
  *   copy            dst|src

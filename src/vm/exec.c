@@ -426,8 +426,8 @@ loop(struct vm_instance *inst, int64_t *fuelp, bool nested, const void *const **
 	int64_t fuel;
 	const char *trapmsg;
 	enum vm_status st;
-	/* operands of a call being made (shared tail of the call handlers) */
-	uint32_t cfunc, cargs, csize;
+	/* operands of a host or foreign call (shared tail of the call handlers) */
+	uint32_t cargs, csize;
 	const struct vm_func *cf;
 
 	if (labels_out) {
@@ -599,12 +599,45 @@ do_return:
 	ip = cb + fr->pc;
 	goto *(const void *)(uintptr_t)ip[0];
 
+/*
+ * A call of defined function `func_` (code `c_`) with its arguments at
+ * slot `args_` of this frame, by an instruction of `size_` cells. The
+ * callee's frame starts at the arguments (nothing is copied) and its
+ * results land there. Grows the stacks on the slow path.
+ */
+#define CALL_WASM(c_, func_, args_, size_) do {                         \
+		const struct vm_code *cc_ = (c_);                       \
+		uint32_t nb_ = fr->base + (args_);                      \
+		CHECK_FUEL();                                           \
+		if (unlikely(inst->nframes >= inst->frames_cap ||       \
+			     (uint64_t)nb_ + cc_->frame_slots >= inst->stack_cap)) { \
+			if (inst->nframes >= depth_max || grow_frames(inst) || \
+			    grow_stack(inst, (uint64_t)nb_ + cc_->frame_slots + 1)) \
+				TRAP("call stack exhausted");           \
+			fr = &inst->frames[inst->nframes - 1];          \
+		}                                                       \
+		fr->pc = (uint32_t)(ip - cb) + (size_);                 \
+		fr = &inst->frames[inst->nframes++];                    \
+		fr->func = (func_);                                     \
+		fr->pc = 0;                                             \
+		fr->base = nb_;                                         \
+		fr->flags = 0;                                          \
+		fp = inst->stack + nb_;                                 \
+		for (vm_slot *z_ = fp + cc_->nparams, *e_ = z_ + cc_->nlocals; z_ < e_; z_++) { \
+			*z_ = 0;                                        \
+			/* A few locals: calling memset costs more. */  \
+			__asm__("" : "+r"(z_));                         \
+		}                                                       \
+		fuel -= cc_->entry_cost;                                \
+		cb = cc_->cells;                                        \
+		ip = cb + VM_ENTER_CELLS;                               \
+		goto *(const void *)(uintptr_t)ip[0];                   \
+	} while (0)
+
 L_call: {
+	/* func|argbase, the callee's code (module-wide, like the cells) */
 	uint64_t o_ = ip[1];
-	cfunc = LO(o_);
-	cargs = HI(o_);
-	csize = 2;
-	goto do_call;
+	CALL_WASM((const struct vm_code *)(uintptr_t)ip[2], LO(o_), HI(o_), 3);
 }
 L_call_import: {
 	uint64_t o_ = ip[1];
@@ -624,41 +657,11 @@ L_call_indirect: {
 		TRAP("uninitialized element");
 	if (unlikely(!type_matches(&m->types[LO(o_)], cf->type)))
 		TRAP("indirect call type mismatch");
+	if (cf->inst == inst && !cf->host)
+		CALL_WASM(func_code(m, cf->index), cf->index, HI(p_), 3);
 	cargs = HI(p_);
 	csize = 3;
-	if (cf->inst == inst && !cf->host) {
-		cfunc = cf->index;
-		goto do_call;
-	}
 	goto do_call_ext;
-}
-do_call: {
-	const struct vm_code *c = func_code(m, cfunc);
-	uint32_t nb = fr->base + cargs;
-	CHECK_FUEL();
-	if (unlikely(inst->nframes >= inst->frames_cap ||
-		     (uint64_t)nb + c->frame_slots >= inst->stack_cap)) {
-		if (inst->nframes >= depth_max || grow_frames(inst) ||
-		    grow_stack(inst, (uint64_t)nb + c->frame_slots + 1))
-			TRAP("call stack exhausted");
-		fr = &inst->frames[inst->nframes - 1];
-	}
-	fr->pc = (uint32_t)(ip + csize - cb);
-	fr = &inst->frames[inst->nframes++];
-	fr->func = cfunc;
-	fr->pc = 0;
-	fr->base = nb;
-	fr->flags = 0;
-	fp = inst->stack + nb;
-	for (vm_slot *z = fp + c->nparams, *e = z + c->nlocals; z < e; z++) {
-		*z = 0;
-		/* A few locals: a call to memset would cost more than this. */
-		__asm__("" : "+r"(z));
-	}
-	fuel -= c->entry_cost;
-	cb = c->cells;
-	ip = cb + VM_ENTER_CELLS;
-	goto *(const void *)(uintptr_t)ip[0];
 }
 do_call_ext:
 	/* The pc stays AT the call while the host runs: a clone or snapshot
