@@ -151,6 +151,7 @@ valgrind: $(UNIT) $(WARREN) $(EX_BIN) $(CLI_WASM) $(GUEST_WASM)
 # Optional fragments owned by the bench/fuzz work; targets appear when they do.
 -include bench/bench.mk
 -include tests/fuzz/fuzz.mk
+-include guest/guest.mk
 
 ifeq ($(wildcard tests/fuzz/fuzz.mk),)
 test-fuzz:
