@@ -717,3 +717,135 @@ TEST(exec_pc_valid)
 out:
 	teardown(&f);
 }
+
+/* switch(x) runs 4 blocks, local.get, br_table, a constant and a return
+ * or the function's end: 8 instructions on every path. fib(n) costs 7 for
+ * n < 2 (the then arm runs `else` and skips the `end`) and otherwise 15
+ * plus its two calls. */
+TEST(exec_fuel_counts)
+{
+	struct fixture f;
+	struct vm_error err;
+	vm_slot arg, r;
+	int64_t used, t[11];
+
+	if (setup(&f, NULL))
+		return;
+	for (uint32_t x = 0; x < 6; x++) {
+		arg = x;
+		CHECK_EQ_I64(vm_call_start(f.inst, fn(&f, "switch"), &arg, 1, &err), 0);
+		CHECK_EQ_U64(vm_run(f.inst, -1, &used), VM_OK);
+		CHECK_EQ_I64(used, 8);
+	}
+	t[0] = t[1] = 7;
+	for (int n = 2; n <= 10; n++)
+		t[n] = 15 + t[n - 1] + t[n - 2];
+	for (int n = 0; n <= 10; n++) {
+		int64_t total;
+		int runs;
+		arg = (vm_slot)n;
+		CHECK_EQ_I64(vm_call_start(f.inst, fn(&f, "fib"), &arg, 1, &err), 0);
+		CHECK_EQ_U64(vm_run(f.inst, -1, &used), VM_OK);
+		CHECK_EQ_I64(used, t[n]);
+		r = run_sliced(&f, "fib", arg, 2, &total, &runs);
+		CHECK_EQ_I64(total, t[n]);
+		(void)r;
+	}
+	teardown(&f);
+}
+
+/* A module of one function with the given params, results and body (code
+ * after the locals' declarations), plus one memory when `mem`. */
+static size_t
+one_func(uint8_t *out, const char *params, const char *results, const uint8_t *body, size_t n,
+	 bool mem)
+{
+	size_t np = strlen(params), nr = strlen(results), k = 0, tsize = 4 + np + nr;
+	static const uint8_t head[] = { 0, 'a', 's', 'm', 1, 0, 0, 0 };
+	const char *codes = "ilfd";
+	static const uint8_t vt[] = { VM_I32, VM_I64, VM_F32, VM_F64 };
+
+	memcpy(out, head, 8);
+	k = 8;
+	out[k++] = 1;
+	out[k++] = (uint8_t)tsize;
+	out[k++] = 1;
+	out[k++] = 0x60;
+	out[k++] = (uint8_t)np;
+	for (size_t i = 0; i < np; i++)
+		out[k++] = vt[strchr(codes, params[i]) - codes];
+	out[k++] = (uint8_t)nr;
+	for (size_t i = 0; i < nr; i++)
+		out[k++] = vt[strchr(codes, results[i]) - codes];
+	out[k++] = 3;
+	out[k++] = 2;
+	out[k++] = 1;
+	out[k++] = 0;
+	if (mem) {
+		static const uint8_t ms[] = { 5, 3, 1, 0, 1 };
+		memcpy(out + k, ms, sizeof ms);
+		k += sizeof ms;
+	}
+	out[k++] = 10;
+	out[k++] = (uint8_t)(n + 3);
+	out[k++] = 1;
+	out[k++] = (uint8_t)(n + 1);
+	out[k++] = 0;
+	memcpy(out + k, body, n);
+	return k + n;
+}
+
+TEST(exec_body_validation)
+{
+	static const struct {
+		const char *params, *results;
+		uint8_t body[12];
+		size_t n;
+		bool mem;
+		enum vm_errkind kind;
+		const char *msg;
+	} cases[] = {
+		{ "", "i", { 0x42, 1, 0x0b }, 3, false, VM_ERR_INVALID, "type mismatch" },
+		{ "", "", { 0x41, 1, 0x0b }, 3, false, VM_ERR_INVALID, "type mismatch" },
+		{ "i", "i", { 0x20, 1, 0x0b }, 3, false, VM_ERR_INVALID, "unknown local" },
+		{ "", "i", { 0x23, 0, 0x0b }, 3, false, VM_ERR_INVALID, "unknown global" },
+		{ "", "", { 0x10, 5, 0x0b }, 3, false, VM_ERR_INVALID, "unknown function" },
+		{ "", "", { 0x0c, 1, 0x0b }, 3, false, VM_ERR_INVALID, "unknown label" },
+		{ "", "", { 0x41, 0, 0x28, 3, 0, 0x1a, 0x0b }, 7, true, VM_ERR_INVALID,
+		  "alignment must not be larger than natural" },
+		{ "", "", { 0x41, 0, 0x28, 2, 0, 0x1a, 0x0b }, 7, false, VM_ERR_INVALID, "unknown memory" },
+		{ "", "", { 0x3f, 1, 0x1a, 0x0b }, 4, true, VM_ERR_MALFORMED, "zero byte expected" },
+		{ "", "", { 0xff, 0x0b }, 2, false, VM_ERR_MALFORMED, "illegal opcode" },
+		{ "", "", { 0xd2, 0, 0x1a, 0x0b }, 4, false, VM_ERR_INVALID, "undeclared function reference" },
+		{ "", "", { 0xfc, 9, 0, 0x0b }, 4, false, VM_ERR_MALFORMED, "data count section required" },
+		{ "", "i", { 0x41, 1, 0x41, 2, 0x41, 0, 0x1c, 2, 0x7f, 0x7f, 0x0b }, 11, false,
+		  VM_ERR_INVALID, "invalid result arity" },
+		{ "", "i", { 0x41, 0, 0x04, 0x7f, 0x41, 1, 0x0b, 0x0b }, 8, false, VM_ERR_INVALID,
+		  "type mismatch" },
+		{ "", "", { 0x41, 0, 0xfe, 0x10, 0, 0, 0x1a, 0x0b }, 8, true, VM_ERR_INVALID,
+		  "alignment must be equal to natural" },
+		{ "", "", { 0x24, 0, 0x0b }, 3, false, VM_ERR_INVALID, "unknown global" },
+		/* valid: the stack is polymorphic after unreachable */
+		{ "", "i", { 0x00, 0x6a, 0x0b }, 3, false, VM_ERR_NONE, NULL },
+		{ "", "l", { 0x42, 1, 0x0c, 0, 0x7c, 0x0b }, 6, false, VM_ERR_NONE, NULL },
+	};
+	uint8_t buf[128];
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct vm_error err = { 0 };
+		size_t n = one_func(buf, cases[i].params, cases[i].results, cases[i].body, cases[i].n,
+				    cases[i].mem);
+		struct vm_module *m = vm_module_load(buf, n, &err);
+		if (cases[i].kind == VM_ERR_NONE) {
+			if (!m)
+				unit_fail(__FILE__, __LINE__, "case %zu: %s", i, err.msg);
+			vm_module_unref(m);
+			continue;
+		}
+		CHECK(m == NULL);
+		vm_module_unref(m);
+		if (err.kind != cases[i].kind || !strstr(err.msg, cases[i].msg) ||
+		    !strstr(err.msg, "func 0") || !strstr(err.msg, "offset 0x"))
+			unit_fail(__FILE__, __LINE__, "case %zu: kind %d: %s", i, (int)err.kind, err.msg);
+	}
+}
