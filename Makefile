@@ -152,6 +152,7 @@ valgrind: $(UNIT) $(WARREN) $(EX_BIN) $(CLI_WASM) $(GUEST_WASM)
 -include bench/bench.mk
 -include tests/fuzz/fuzz.mk
 -include guest/guest.mk
+-include bench/proc.mk
 
 ifeq ($(wildcard tests/fuzz/fuzz.mk),)
 test-fuzz:

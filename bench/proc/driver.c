@@ -1,0 +1,453 @@
+/*
+ * driver.c - `make bench-proc`: processes in warren against Linux
+ * processes, the same operations in the same run, as one table.
+ *
+ *   driver DIR [OP...]
+ *
+ * DIR holds the two builds of procs.c and tiny.c (see proc.mk): `native`
+ * and `tiny` (Linux, gcc -O2, tiny static), `procs.wasm` and `tiny.wasm`
+ * (wasm32-wasi with the guest SDK). For each operation the driver runs
+ * `native DIR/tiny OP` as a Linux process, then boots a fresh warren system
+ * through the public API (include/warren.h, nothing else), installs the
+ * two guests as /bin/procs and /bin/tiny, spawns `/bin/procs /bin/tiny OP`
+ * and steps the system until it exits. Timings are taken inside each
+ * program by the same code (timing.h); memory per idle process is measured
+ * by the native program from /proc, and for warren here, as the growth of
+ * this host process (resident pages plus page tables) while the guest
+ * waits between its "idle_base" and "idle_ready" lines.
+ *
+ * BENCH_IDLE sets the number of idle processes (default 500). No timing
+ * is a pass/fail criterion: the exit status is non-zero only when a
+ * benchmark failed to run on either side.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "warren.h"
+
+#define IDLE_DEFAULT 500
+#define IDLE_MAX 30000
+#define GIB (1024.0 * 1024.0 * 1024.0)
+#define WASM_PAGE 65536.0
+
+extern char **environ;
+
+/* What the table compares; `key` is the result line both programs print. */
+static const struct row {
+	const char *op;
+	const char *label;
+	const char *key;
+	int idle;               /* a count of processes per GiB, not a time */
+	double target;          /* us (at most) or processes per GiB (more than) */
+} rows[] = {
+	{ "spawn", "spawn+exit+wait (tiny)", "spawn_us", 0, 10 },
+	{ "fork", "fork+exit+wait (1 MiB)", "fork1m_us", 0, 20 },
+	{ "pipe", "pipe round trip (1 byte)", "pipe_rt_us", 0, 1 },
+	{ "idle-fork", "idle processes/GiB (fork)", "idle_bytes", 1, 30000 },
+	{ "idle-spawn", "idle processes/GiB (spawn)", "idle_bytes", 1, 30000 },
+};
+#define NROWS (sizeof rows / sizeof rows[0])
+
+/* A measurement: the value (us, or processes per GiB), or failed. */
+struct result {
+	int ok;
+	double v;
+};
+
+/* Output collected from one run, NUL-terminated. */
+struct text {
+	char *buf;
+	size_t len, cap;
+	int nomem;
+};
+
+static void
+text_add(struct text *t, const void *p, size_t n)
+{
+	if (t->nomem)
+		return;
+	if (t->len + n + 1 > t->cap) {
+		size_t cap = t->cap ? t->cap : 4096;
+		char *b;
+
+		while (t->len + n + 1 > cap)
+			cap *= 2;
+		if (!(b = realloc(t->buf, cap))) {
+			t->nomem = 1;
+			return;
+		}
+		t->buf = b;
+		t->cap = cap;
+	}
+	memcpy(t->buf + t->len, p, n);
+	t->len += n;
+	t->buf[t->len] = '\0';
+}
+
+/* The value of the line "key value" in t; 0 if there is one. */
+static int
+text_value(const struct text *t, const char *key, double *v)
+{
+	size_t klen = strlen(key);
+
+	for (const char *p = t->buf; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : p)
+		if (strncmp(p, key, klen) == 0 && (p[klen] == ' ' || p[klen] == '\n')) {
+			*v = strtod(p + klen, NULL);
+			return 0;
+		}
+	return -1;
+}
+
+static int
+text_has_line(const struct text *t, const char *key)
+{
+	double v;
+
+	return text_value(t, key, &v) == 0;
+}
+
+/* Passes the commentary lines ("# ...") of t through, tagged with who. */
+static void
+text_comments(const struct text *t, const char *who)
+{
+	for (const char *p = t->buf; p && *p; ) {
+		const char *e = strchr(p, '\n');
+		int len = e ? (int)(e - p) : (int)strlen(p);
+
+		if (p[0] == '#')
+			printf("  %-7s %.*s\n", who, len - 2 > 0 ? len - 2 : 0, p + 2);
+		p = e ? e + 1 : NULL;
+	}
+}
+
+/* ---- Linux -------------------------------------------------------------- */
+
+static int
+run_native(const char *dir, const struct row *row, long n, struct result *res)
+{
+	char prog[4096], tiny[4096], nbuf[32], buf[4096];
+	char *argv[] = { prog, tiny, (char *)row->op, nbuf, NULL };
+	posix_spawn_file_actions_t fa;
+	struct text out = { 0 };
+	int p[2], st, e;
+	pid_t pid;
+	ssize_t k;
+
+	snprintf(prog, sizeof prog, "%s/native", dir);
+	snprintf(tiny, sizeof tiny, "%s/tiny", dir);
+	snprintf(nbuf, sizeof nbuf, "%ld", n);
+	if (pipe(p) < 0) {
+		perror("bench-proc: pipe");
+		return -1;
+	}
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, p[1], 1);
+	posix_spawn_file_actions_addclose(&fa, p[0]);
+	e = posix_spawn(&pid, prog, &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	close(p[1]);
+	if (e != 0) {
+		fprintf(stderr, "bench-proc: %s: %s\n", prog, strerror(e));
+		close(p[0]);
+		return -1;
+	}
+	while ((k = read(p[0], buf, sizeof buf)) > 0 || (k < 0 && errno == EINTR))
+		if (k > 0)
+			text_add(&out, buf, (size_t)k);
+	close(p[0]);
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	text_comments(&out, "linux");
+	res->ok = !out.nomem && WIFEXITED(st) && WEXITSTATUS(st) == 0 &&
+		  text_value(&out, row->key, &res->v) == 0 && res->v > 0;
+	if (res->ok && row->idle)
+		res->v = GIB / res->v;
+	if (!res->ok)
+		printf("  linux   %s failed (status 0x%x)\n", row->op, st);
+	free(out.buf);
+	return res->ok ? 0 : -1;
+}
+
+/* ---- warren ------------------------------------------------------------- */
+
+static void
+collect(void *ctx, int stream, const void *buf, size_t n)
+{
+	(void)stream;
+	text_add(ctx, buf, n);
+}
+
+/* A "Key:   123 kB" field of a /proc file, in bytes; -1 if absent. */
+static long long
+proc_field(const char *path, const char *key)
+{
+	char line[256];
+	size_t klen = strlen(key);
+	long long v = -1;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof line, f))
+		if (strncmp(line, key, klen) == 0 && line[klen] == ':') {
+			v = strtoll(line + klen + 1, NULL, 10) * 1024;
+			break;
+		}
+	fclose(f);
+	return v;
+}
+
+/* What this host process holds: resident pages and its page tables. */
+struct host_mem {
+	long long rss, pte;
+};
+
+static int
+host_mem(struct host_mem *m)
+{
+	m->rss = proc_field("/proc/self/smaps_rollup", "Rss");
+	m->pte = proc_field("/proc/self/status", "VmPTE");
+	return m->rss < 0 || m->pte < 0 ? -1 : 0;
+}
+
+/*
+ * At the "idle_ready" pause: every child the guest listed is blocked;
+ * the host's growth since "idle_base" is what the n idle processes cost.
+ * Also reports warren's own accounting (linear memory pages).
+ */
+static int
+idle_measure(wr_System *sys, const struct text *out, const struct host_mem *m0,
+	     long n, struct result *res)
+{
+	struct host_mem m1;
+	wr_ProcInfo info;
+	unsigned long long pages = 0;
+	long found = 0, asleep = 0;
+	double per;
+
+	if (host_mem(&m1) != 0) {
+		printf("  warren  cannot read /proc/self\n");
+		return -1;
+	}
+	for (const char *p = strstr(out->buf, "idle_pid "); p; p = strstr(p + 1, "\nidle_pid ")) {
+		int32_t pid = (int32_t)strtol(strchr(p, ' ') + 1, NULL, 10);
+
+		if (wr_proc_status(sys, pid, &info) != WR_OK)
+			continue;
+		found++;
+		asleep += info.state == 'S';
+		pages += info.pages;
+	}
+	if (found != n) {
+		printf("  warren  %ld idle children listed, %ld expected\n", found, n);
+		return -1;
+	}
+	per = (double)(m1.rss - m0->rss + m1.pte - m0->pte) / (double)n;
+	printf("  warren  %ld processes (%ld asleep); per process: host RSS %.1f KiB, "
+	       "page tables %.1f KiB; warren accounts %.1f pages (%.0f KiB of linear memory)\n",
+	       n, asleep, (double)(m1.rss - m0->rss) / n / 1024,
+	       (double)(m1.pte - m0->pte) / n / 1024, (double)pages / n,
+	       (double)pages * WASM_PAGE / n / 1024);
+	if (per <= 0) {
+		printf("  warren  no memory growth measured\n");
+		return -1;
+	}
+	res->v = GIB / per;
+	return 0;
+}
+
+static int
+run_warren(const char *dir, const struct row *row, long n, struct result *res)
+{
+	char path[4096], nbuf[32], err[256];
+	const char *argv[] = { "procs", "/bin/tiny", row->op, nbuf, NULL };
+	struct text out = { 0 };
+	wr_Config cfg = { .seed = 1, .output = collect, .output_ctx = &out };
+	wr_Spawn sp = { .path = "/bin/procs", .argv = argv,
+			.stdio = { WR_STDIO_HOST, WR_STDIO_HOST, WR_STDIO_HOST } };
+	wr_System *sys = NULL;
+	wr_Event ev;
+	struct host_mem m0 = { 0, 0 };
+	int32_t pid;
+	int phase = 0, done = 0, rc;
+	struct timespec t0, t1;
+
+	snprintf(nbuf, sizeof nbuf, "%ld", n);
+	res->ok = 0;
+	cfg.max_procs = (uint32_t)n + 64;
+	if ((rc = wr_system_new(&cfg, &sys, err, sizeof err)) != WR_OK) {
+		printf("  warren  system: %s: %s\n", wr_errmsg(rc), err);
+		return -1;
+	}
+	snprintf(path, sizeof path, "%s/procs.wasm", dir);
+	if ((rc = wr_install_file(sys, "/bin/procs", path)) != WR_OK)
+		goto syserr;
+	snprintf(path, sizeof path, "%s/tiny.wasm", dir);
+	if ((rc = wr_install_file(sys, "/bin/tiny", path)) != WR_OK)
+		goto syserr;
+	if ((rc = wr_spawn(sys, &sp, &pid)) != WR_OK)
+		goto syserr;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (!done) {
+		if ((rc = wr_step(sys, -1, &ev)) != WR_OK)
+			goto syserr;
+		switch (ev.what) {
+		case WR_EV_BUDGET:
+			break;
+		case WR_EV_EXITED:
+			if (ev.pid != pid)
+				break;
+			done = 1;
+			res->ok = ev.status == 0;
+			if (!res->ok)
+				printf("  warren  procs %s ended: exit %d %s %s\n", row->op,
+				       ev.exit_code, ev.signame, ev.diag);
+			break;
+		case WR_EV_DONE:
+			done = 1;
+			break;
+		case WR_EV_IDLE:
+			/* The idle guests pause twice for us to measure. */
+			if (row->idle && phase == 0 && text_has_line(&out, "idle_base")) {
+				if (host_mem(&m0) != 0)
+					goto stuck;
+				phase = 1;
+			} else if (row->idle && phase == 1 && text_has_line(&out, "idle_ready")) {
+				if (idle_measure(sys, &out, &m0, n, res) != 0)
+					goto stuck;
+				phase = 2;
+			} else if (ev.wake_ns != UINT64_MAX) {
+				struct timespec ts = { (time_t)(ev.wake_ns / 1000000000u),
+						       (long)(ev.wake_ns % 1000000000u) };
+				nanosleep(&ts, NULL);
+				break;
+			} else {
+				goto stuck;
+			}
+			if (wr_stdin_write(sys, "g", 1) != 1)
+				goto stuck;
+			break;
+		}
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	text_comments(&out, "warren");
+	printf("  warren  (the whole run: %.2f s of wr_step)\n",
+	       (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
+	if (res->ok && !row->idle)
+		res->ok = text_value(&out, row->key, &res->v) == 0 && res->v > 0;
+	else if (res->ok)
+		res->ok = phase == 2;
+	if (!res->ok)
+		printf("  warren  %s failed\n", row->op);
+	wr_system_free(sys);
+	free(out.buf);
+	return res->ok ? 0 : -1;
+syserr:
+	printf("  warren  %s: %s: %s\n", row->op, wr_errmsg(rc), wr_system_errmsg(sys));
+	goto fail;
+stuck:
+	printf("  warren  %s: nothing can run and the guest is not where it should be\n",
+	       row->op);
+fail:
+	text_comments(&out, "warren");
+	wr_system_free(sys);
+	free(out.buf);
+	res->ok = 0;
+	return -1;
+}
+
+/* ---- the table ---------------------------------------------------------- */
+
+static void
+cell(char *buf, size_t len, const struct row *row, const struct result *r)
+{
+	if (!r->ok)
+		snprintf(buf, len, "failed");
+	else if (row->idle)
+		snprintf(buf, len, "%.0f", r->v);
+	else
+		snprintf(buf, len, "%.2f us", r->v);
+}
+
+static void
+table(const struct result lx[], const struct result wr[], const int wanted[])
+{
+	char a[32], b[32], ratio[32], target[32];
+
+	printf("\n%-28s %12s %12s %9s %10s  %s\n", "operation", "Linux", "warren",
+	       "ratio", "target", "reached");
+	for (size_t i = 0; i < NROWS; i++) {
+		const struct row *row = &rows[i];
+
+		if (!wanted[i])
+			continue;
+		cell(a, sizeof a, row, &lx[i]);
+		cell(b, sizeof b, row, &wr[i]);
+		if (lx[i].ok && wr[i].ok)
+			snprintf(ratio, sizeof ratio, "%.2fx",
+				 row->idle ? wr[i].v / lx[i].v : lx[i].v / wr[i].v);
+		else
+			snprintf(ratio, sizeof ratio, "-");
+		snprintf(target, sizeof target, row->idle ? "> %.0f" : "< %.0f us", row->target);
+		printf("%-28s %12s %12s %9s %10s  %s\n", row->label, a, b, ratio, target,
+		       !wr[i].ok ? "-" :
+		       (row->idle ? wr[i].v > row->target : wr[i].v < row->target) ? "yes" : "no");
+	}
+	printf("ratio: how many times better warren is (Linux time / warren time; "
+	       "warren processes / Linux processes)\n");
+}
+
+int
+main(int argc, char **argv)
+{
+	struct result lx[NROWS], wr[NROWS];
+	int wanted[NROWS], rc = 0;
+	long n = IDLE_DEFAULT;
+	const char *env = getenv("BENCH_IDLE");
+	char load[128] = "";
+	FILE *f;
+
+	if (argc < 2) {
+		fprintf(stderr, "usage: driver DIR [spawn|fork|pipe|idle-fork|idle-spawn...]\n");
+		return 2;
+	}
+	if (env && atol(env) > 0)
+		n = atol(env) < IDLE_MAX ? atol(env) : IDLE_MAX;
+	for (size_t i = 0; i < NROWS; i++) {
+		wanted[i] = argc == 2;
+		for (int j = 2; j < argc; j++)
+			wanted[i] |= strcmp(argv[j], rows[i].op) == 0;
+	}
+	if ((f = fopen("/proc/loadavg", "r"))) {
+		if (!fgets(load, sizeof load, f))
+			load[0] = '\0';
+		load[strcspn(load, "\n")] = '\0';
+		fclose(f);
+	}
+	printf("bench-proc: warren %s against Linux processes; %ld idle processes; "
+	       "load average %s\n", wr_version(), n, load);
+	for (size_t i = 0; i < NROWS; i++) {
+		lx[i].ok = wr[i].ok = 0;
+		if (!wanted[i])
+			continue;
+		printf("%s:\n", rows[i].label);
+		fflush(stdout);
+		if (run_native(argv[1], &rows[i], n, &lx[i]) != 0)
+			rc = 1;
+		fflush(stdout);
+		if (run_warren(argv[1], &rows[i], n, &wr[i]) != 0)
+			rc = 1;
+		fflush(stdout);
+	}
+	table(lx, wr, wanted);
+	return rc;
+}
