@@ -342,6 +342,7 @@ replace_image(struct proc *p, struct kmod *m, const char *name, char *const argv
 	      char *const envp[])
 {
 	struct vm_instance *inst;
+	struct vm_memory *mem;
 	char **nargv, **nenvp;
 	int nargc, nenvc, e;
 	size_t na, ne;
@@ -366,6 +367,15 @@ replace_image(struct proc *p, struct kmod *m, const char *name, char *const argv
 		free(nenvp);
 		return e;
 	}
+	mem = inst->mod->nmems ? inst->mems[0] : NULL;
+	if (mem && p->k->pages_total - p->pages_charged + mem->pages > p->k->cfg.max_total_pages) {
+		snprintf(p->diag, sizeof p->diag, "memory of all processes over %u pages",
+			 p->k->cfg.max_total_pages);
+		vm_instance_free(inst);
+		free(nargv);
+		free(nenvp);
+		return E_NOMEM;
+	}
 
 	if (p->inst && p == p->k->current && !p->old_inst) {
 		/* Still inside the host call of the old image: free it after. */
@@ -378,6 +388,8 @@ replace_image(struct proc *p, struct kmod *m, const char *name, char *const argv
 	}
 	p->inst = inst;
 	p->kmod = m;
+	p->mem_cap = mem ? mem->max_pages : 0;
+	proc_charge(p);
 	free(p->argv);
 	free(p->envp);
 	p->argv = nargv;

@@ -212,6 +212,8 @@ struct proc {
 	bool on_timers;
 
 	/* accounting */
+	uint32_t pages_charged;          /* memory pages counted in k->pages_total */
+	uint32_t mem_cap;                /* the image's own memory limit (pages) */
 	uint64_t fuel;                   /* instructions executed */
 	uint64_t fuel_warned;            /* fuel at which SIGXCPU was sent; 0 not yet */
 	uint64_t rbytes, wbytes;         /* bytes read / written (files layer adds) */
@@ -233,6 +235,8 @@ struct kern_config {
 	uint64_t seed;            /* pids (and anything else random in the kernel) */
 	uint32_t max_procs;       /* processes alive or zombie; fork -> E_AGAIN (0: 4096) */
 	uint32_t max_pages;       /* wasm memory pages per process (0: 16384 = 1 GiB) */
+	uint32_t max_total_pages; /* pages of all processes together (0: 65536 = 4 GiB);
+	                             fork -> E_AGAIN, exec -> E_NOMEM, memory.grow fails */
 	uint64_t max_fuel;        /* instructions per process; SIGXCPU then SIGKILL (0: no limit) */
 	uint32_t max_fds;         /* fds per process, enforced by the files layer (0: 1024) */
 	/* The system clock in ns (monotonic). NULL: CLOCK_MONOTONIC. */
@@ -285,6 +289,8 @@ struct kern {
 	/* scheduler */
 	struct proc *rq_head[KERN_NLEVELS], *rq_tail[KERN_NLEVELS];
 	uint32_t nrunnable;
+	uint32_t nstopped;               /* processes in P_STOPPED */
+	uint64_t pages_total;            /* memory pages of all processes (as last charged) */
 	uint64_t fuel_total;             /* all fuel ever run */
 	uint64_t next_boost;             /* fuel_total at which every process returns to level 0 */
 	struct proc *current;            /* the process inside vm_run, or NULL */

@@ -35,6 +35,14 @@ void proc_free_dead(struct kern *k);
 void proc_stop(struct proc *p, int sig);
 void proc_continue(struct proc *p);
 
+/*
+ * Memory accounting: charge p's current pages to k->pages_total, and cap
+ * its memory's growth so that all processes together stay within
+ * max_total_pages (before running it).
+ */
+void proc_charge(struct proc *p);
+void proc_mem_limit(struct proc *p);
+
 /* exec.c */
 void kmod_ref(struct kmod *m);
 void kmod_unref(struct kmod *m);

@@ -178,6 +178,41 @@ strv_free(char **v)
 }
 
 /* Everything but the struct and its place in the table. */
+static struct vm_memory *
+proc_mem(const struct proc *p)
+{
+	const struct vm_instance *inst = p->inst;
+
+	if (!inst || !inst->mod->nmems || !inst->mems)
+		return NULL;
+	return inst->mems[0];
+}
+
+void
+proc_charge(struct proc *p)
+{
+	uint32_t pages = proc_pages(p);
+
+	p->k->pages_total += pages;
+	p->k->pages_total -= p->pages_charged;
+	p->pages_charged = pages;
+}
+
+void
+proc_mem_limit(struct proc *p)
+{
+	struct vm_memory *m = proc_mem(p);
+	uint64_t others, room;
+
+	if (!m)
+		return;
+	others = p->k->pages_total - p->pages_charged;
+	room = p->k->cfg.max_total_pages > others ? p->k->cfg.max_total_pages - others : 0;
+	if (room < m->pages)
+		room = m->pages;
+	m->max_pages = room < p->mem_cap ? (uint32_t)room : p->mem_cap;
+}
+
 static void
 release(struct proc *p)
 {
@@ -202,6 +237,7 @@ release(struct proc *p)
 	if (p->kmod)
 		kmod_unref(p->kmod);
 	p->kmod = NULL;
+	proc_charge(p);
 	strv_free(p->argv);
 	strv_free(p->envp);
 	p->argv = p->envp = NULL;
@@ -372,6 +408,8 @@ proc_fork(struct proc *p, int32_t *child)
 		*child = 0;
 		return 0;
 	}
+	if (p->k->pages_total + proc_pages(p) > p->k->cfg.max_total_pages)
+		return E_AGAIN;
 	if ((e = proc_alloc(p->k, p, &c)))
 		return e;
 	c->inst = vm_clone(p->inst, &err);
@@ -382,6 +420,9 @@ proc_fork(struct proc *p, int32_t *child)
 		return E_NOMEM;
 	}
 	vm_set_userdata(c->inst, c);
+	c->mem_cap = p->mem_cap;
+	proc_charge(c);
+	proc_mem_limit(p); /* the room left for p's own growth just shrank */
 	c->kmod = p->kmod;
 	if (c->kmod)
 		kmod_ref(c->kmod);
@@ -427,6 +468,37 @@ notify_parent(struct proc *p)
 	}
 }
 
+/*
+ * POSIX orphaned process groups: a group none of whose members has a
+ * parent in another group of the same session can no longer be continued
+ * by job control, so if it has stopped members they get SIGHUP and
+ * SIGCONT. Checked for the groups an exit may have orphaned.
+ */
+static bool
+pgrp_orphaned_stopped(struct kern *k, int32_t pgid)
+{
+	bool stopped = false;
+
+	for (struct proc *q = k->all_head; q; q = q->all_next) {
+		if (q->pgid != pgid || q->state == P_ZOMBIE)
+			continue;
+		if (q->parent && q->parent->pgid != pgid && q->parent->sid == q->sid &&
+		    q->parent->state != P_ZOMBIE)
+			return false;
+		stopped |= q->state == P_STOPPED;
+	}
+	return stopped;
+}
+
+static void
+orphan_check(struct kern *k, int32_t pgid)
+{
+	if (k->nstopped && pgid > 0 && pgrp_orphaned_stopped(k, pgid)) {
+		sig_send_pgrp(k, pgid, KSIGHUP);
+		sig_send_pgrp(k, pgid, KSIGCONT);
+	}
+}
+
 void
 proc_exit(struct proc *p, int32_t wstatus)
 {
@@ -436,6 +508,8 @@ proc_exit(struct proc *p, int32_t wstatus)
 
 	if (p->state == P_ZOMBIE || p->state == P_EMBRYO)
 		return;
+	if (p->state == P_STOPPED)
+		k->nstopped--;
 	sched_remove(p);
 	p->alarm_at = 0;
 	timer_update(p);
@@ -451,13 +525,17 @@ proc_exit(struct proc *p, int32_t wstatus)
 		nx = c->sib_next;
 		child_unlink(c);
 		child_link(init, c);
-		if (c->state != P_ZOMBIE)
+		if (c->state != P_ZOMBIE) {
+			if (c->pgid != p->pgid)
+				orphan_check(k, c->pgid);
 			continue;
+		}
 		if (init)
 			notify_parent(c);
 		else
 			reap(c);
 	}
+	orphan_check(k, p->pgid);
 
 	if (p->parent) {
 		if (p->parent->sig_ignored & KSIG_BIT(KSIGCHLD)) {
@@ -555,6 +633,7 @@ proc_stop(struct proc *p, int sig)
 		return;
 	sched_remove(p);
 	p->state = P_STOPPED;
+	p->k->nstopped++;
 	p->stopsig = (uint8_t)sig;
 	p->report = PR_STOPPED;
 	notify_parent(p);
@@ -566,6 +645,7 @@ proc_continue(struct proc *p)
 	if (p->state != P_STOPPED)
 		return;
 	p->report = PR_CONTINUED;
+	p->k->nstopped--;
 	/* Any call it was blocked in is simply re-executed. */
 	p->state = P_BLOCKED;
 	sched_runnable(p, false);
@@ -696,11 +776,9 @@ proc_alarm(struct proc *p, uint64_t ns, uint64_t interval, uint64_t *remaining)
 uint32_t
 proc_pages(const struct proc *p)
 {
-	const struct vm_instance *inst = p->inst;
+	const struct vm_memory *m = proc_mem(p);
 
-	if (!inst || !inst->mod->nmems || !inst->mems || !inst->mems[0])
-		return 0;
-	return inst->mems[0]->pages;
+	return m ? m->pages : 0;
 }
 
 char

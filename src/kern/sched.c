@@ -79,6 +79,8 @@ kern_new(const struct kern_config *cfg, struct kern **out)
 		k->cfg.max_pages = 16384;
 	if (!k->cfg.max_fds)
 		k->cfg.max_fds = 1024;
+	if (!k->cfg.max_total_pages)
+		k->cfg.max_total_pages = 65536;
 	if (!k->cfg.clock)
 		k->cfg.clock = host_clock;
 	k->nhash = 256;
@@ -550,7 +552,9 @@ run_one(struct kern *k, struct proc *p, int64_t slice)
 	p->restarting = p->blocked_call;
 	p->blocked_call = false;
 	p->state = P_RUNNING;
+	proc_mem_limit(p);
 	st = vm_run(p->inst, slice, &used);
+	proc_charge(p);
 	p->restarting = false;
 	if (st != VM_BLOCK)
 		p->has_deadline = false; /* kept for the call's re-execution */

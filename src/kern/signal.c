@@ -92,6 +92,7 @@ sig_send_proc(struct proc *t, int sig)
 	t->sig_pending |= bit;
 	if (sig == KSIGKILL && t->state == P_STOPPED) {
 		/* SIGKILL acts on stopped processes: let the scheduler run it. */
+		t->k->nstopped--;
 		t->state = P_BLOCKED;
 		sched_runnable(t, true);
 		return;

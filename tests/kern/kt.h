@@ -44,6 +44,8 @@ extern size_t kt_proglen[4];
 extern char kt_diag[200];
 extern int kt_steps;
 extern uint64_t kt_tick_ns;
+/* max_total_pages of the next kt_kern (0: default). */
+extern uint32_t kt_total_pages;
 
 /* wat source -> malloc'd wasm bytes (via wat2wasm), NULL on failure. */
 uint8_t *kt_wat(const char *src, size_t *len);

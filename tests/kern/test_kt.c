@@ -17,6 +17,7 @@ uint64_t kt_clock_ns;
 int kt_flags[16];
 const uint8_t *kt_progs[4];
 char kt_diag[200];
+uint32_t kt_total_pages;
 int kt_steps;
 uint64_t kt_tick_ns;
 size_t kt_proglen[4];
@@ -315,7 +316,7 @@ kt_kern(uint64_t seed, uint32_t max_procs, uint64_t max_fuel)
 {
 	struct kern_config cfg = {
 		.seed = seed, .max_procs = max_procs, .max_fuel = max_fuel,
-		.clock = clock_fn, .resolve = resolve,
+		.clock = clock_fn, .resolve = resolve, .max_total_pages = kt_total_pages,
 	};
 	struct kern *k = NULL;
 

@@ -515,3 +515,57 @@ TEST(kern_two_hogs_share)
 	kt_kern_free(k);
 	free(b);
 }
+
+TEST(kern_total_pages_limit)
+{
+	/* Three pages for everyone: parent + two children of one page each. */
+	kt_total_pages = 3;
+	run("(func (export \"_start\") (local $i i32) (local $c i32)\n"
+	    "  (loop $l\n"
+	    "    (local.set $c (call $fork))\n"
+	    "    (if (i32.eqz (local.get $c)) (then\n"
+	    "      (drop (call $waitflag (i32.const 8))) (call $exit (i32.const 0))))\n"
+	    "    (call $log (local.get $c))\n"
+	    "    (local.set $i (i32.add (local.get $i) (i32.const 1)))\n"
+	    "    (br_if $l (i32.lt_u (local.get $i) (i32.const 3))))\n"
+	    "  (call $log (memory.grow (i32.const 1)))\n"
+	    "  (call $setflag (i32.const 8))\n"
+	    "  (drop (call $wait (i32.const -1) (i32.const 0) (i32.const 0)))\n"
+	    "  (drop (call $wait (i32.const -1) (i32.const 0) (i32.const 0)))\n"
+	    "  (call $log (memory.grow (i32.const 1))))\n",
+	    20, 0, 0, NULL);
+	kt_total_pages = 0;
+	CHECK_EQ_I64(kt_ntrace, 5);
+	if (kt_ntrace == 5) {
+		CHECK(kt_trace[0].v > 0);
+		CHECK(kt_trace[1].v > 0);
+		CHECK_EQ_I64(kt_trace[2].v, -E_AGAIN);
+		CHECK_EQ_I64(kt_trace[3].v, -1);  /* memory.grow: no room left */
+		CHECK_EQ_I64(kt_trace[4].v, 1);   /* children gone: room again */
+	}
+}
+
+TEST(kern_orphaned_stopped_group_hup)
+{
+	/* A session leader's child in a group of its own stops; the leader
+	 * (the group's only link to the session) exits: the group is orphaned
+	 * (init is in another session), so it gets SIGHUP + SIGCONT and dies
+	 * of the SIGHUP. init sees that. */
+	run("(func (export \"_start\") (local $a i32) (local $b i32)\n"
+	    "  (local.set $a (call $fork))\n"
+	    "  (if (i32.eqz (local.get $a)) (then\n"
+	    "    (drop (call $setsid))\n"
+	    "    (local.set $b (call $fork))\n"
+	    "    (if (i32.eqz (local.get $b)) (then\n"
+	    "      (drop (call $setpgid (i32.const 0) (i32.const 0)))\n"
+	    "      (drop (call $kill (call $pid) (i32.const 19)))\n"
+	    "      (call $exit (i32.const 3))))\n"
+	    "    (drop (call $wait (local.get $b) (i32.const 2) (i32.const 0)))\n"
+	    "    (call $exit (i32.const 0))))\n"
+	    "  (drop (call $wait (local.get $a) (i32.const 0) (i32.const 0)))\n"
+	    "  (drop (call $wait (i32.const -1) (i32.const 0) (i32.const 0)))\n"
+	    "  (call $log (i32.load (i32.const 0))))\n",
+	    21, 0, 0, NULL);
+	CHECK_EQ_I64(kt_ntrace, 1);
+	CHECK_EQ_I64(kt_trace[0].v, 1);
+}
