@@ -24,9 +24,9 @@
 #include <stdio.h>
 #include <time.h>
 
-#define BP_BATCH_NS 10000000.0  /* one batch: about 10 ms */
-#define BP_BATCHES 15
-#define BP_PROBE_NS 2000000.0   /* a calibration probe: at least 2 ms */
+#define BP_BATCH_NS 2000000.0   /* one batch: about 2 ms */
+#define BP_BATCHES 31
+#define BP_PROBE_NS 1000000.0   /* a calibration probe: at least 1 ms */
 #define BP_MAX_BATCH 1000000L
 
 /* One operation; 0 on success, -1 (with a message printed) on failure. */
