@@ -464,7 +464,7 @@ int proc_nice(struct proc *p, int inc, int *newnice);
 int proc_alarm(struct proc *p, uint64_t ns, uint64_t interval, uint64_t *remaining);
 /*
  * The process table as text, one line per process in pid order:
- * "pid ppid pgid sid state nice fuel pages name\n" with a header line first.
+ * "pid ppid pgid sid state nice fuel pages name\n" (no header line).
  * Writes at most cap bytes; *used gets the full size. E_NOBUFS if cap is
  * too small (nothing useful written).
  */

@@ -799,10 +799,6 @@ proc_ps(struct proc *p, char *buf, size_t cap, size_t *used)
 	char line[160];
 	int l;
 
-	l = snprintf(line, sizeof line, "PID PPID PGID SID S NI FUEL PAGES NAME\n");
-	if ((size_t)l < cap)
-		memcpy(buf, line, (size_t)l);
-	n += (size_t)l;
 	for (struct proc *q = p->k->all_head; q; q = q->all_next) {
 		l = snprintf(line, sizeof line, "%d %d %d %d %c %d %llu %u %s\n", q->pid, q->ppid,
 			     q->pgid, q->sid, proc_state_letter(q->state), q->nice,
