@@ -15,7 +15,7 @@ GUEST_OPT ?= -O2
 GUEST_CFLAGS := --target=wasm32-wasi --sysroot=/usr $(GUEST_OPT) -std=gnu11 \
 	-Wall -Wextra -Werror -mbulk-memory -msign-ext -mnontrapping-fptoint \
 	-isystem guest/sdk/include -MMD -MP
-GUEST_LDFLAGS := --target=wasm32-wasi --sysroot=/usr -L$(BUILD)/guest
+GUEST_LDFLAGS := --target=wasm32-wasi --sysroot=/usr -L$(BUILD)/guest -Wl,--strip-debug
 
 GSDK_SRC := $(wildcard guest/sdk/src/*.c)
 GSDK_OBJ := $(GSDK_SRC:guest/sdk/src/%.c=$(BUILD)/guest/obj/sdk/%.o)
