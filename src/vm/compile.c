@@ -92,6 +92,8 @@ struct cc {
 	uint32_t nsites, sitecap;
 	struct costref *open;
 	uint32_t nopen, opencap;
+	uint32_t *loops;      /* control frames of loops headed in this run */
+	uint32_t nloops, loopcap;
 	uint32_t count;       /* wasm instructions so far */
 	uint32_t run;         /* id of the current straight-line run */
 	struct last last;
@@ -370,11 +372,16 @@ close_run(struct cc *c)
 			c->code[r->cell] += v;
 	}
 	c->nopen = 0;
-	for (uint32_t i = 0; i < c->ncs; i++) {
-		struct ctrl *k = &c->cs[i];
-		if (k->kind == K_LOOP && k->loop_cost < 0 && k->loop_run == c->run)
+	/* Loops whose header is in this run learn its cost (an entry may
+	 * name a loop that has ended since, or its slot's new occupant:
+	 * checking the run makes that harmless). */
+	for (uint32_t i = 0; i < c->nloops; i++) {
+		uint32_t j = c->loops[i];
+		struct ctrl *k = &c->cs[j];
+		if (j < c->ncs && k->kind == K_LOOP && k->loop_cost < 0 && k->loop_run == c->run)
 			k->loop_cost = c->count - k->loop_start;
 	}
+	c->nloops = 0;
 	c->run++;
 }
 
@@ -423,6 +430,19 @@ home(const struct cc *c, uint32_t pos)
 	return c->nlocals + pos;
 }
 
+static int materialize_entry(struct cc *c, struct ventry *e, uint32_t pos);
+
+/* Only the top VWINDOW entries may be virtual: whatever scans for them
+ * (a local's copies, a block's entry) stays O(1), whatever the body. */
+#define VWINDOW 32u
+
+static uint32_t
+window(const struct cc *c, uint32_t from)
+{
+	uint32_t w = c->nvs > VWINDOW ? c->nvs - VWINDOW : 0;
+	return from > w ? from : w;
+}
+
 static int
 push(struct cc *c, uint8_t type, uint8_t kind, uint32_t idx, uint64_t k)
 {
@@ -431,6 +451,10 @@ push(struct cc *c, uint8_t type, uint8_t kind, uint32_t idx, uint64_t k)
 	c->vs[c->nvs++] = (struct ventry){ type, kind, idx, k };
 	if (c->nvs > c->maxh)
 		c->maxh = c->nvs;
+	if (c->nvs > VWINDOW) {
+		uint32_t pos = c->nvs - 1 - VWINDOW;
+		return materialize_entry(c, &c->vs[pos], pos);
+	}
 	return 0;
 }
 
@@ -495,7 +519,7 @@ materialize_entry(struct cc *c, struct ventry *e, uint32_t pos)
 static int
 materialize(struct cc *c, uint32_t from)
 {
-	for (uint32_t i = from; i < c->nvs; i++)
+	for (uint32_t i = window(c, from); i < c->nvs; i++)
 		if (materialize_entry(c, &c->vs[i], i))
 			return -1;
 	return 0;
@@ -520,7 +544,7 @@ operand(struct cc *c, struct ventry *e, uint32_t pos, uint32_t *slot)
 static int
 spill_local(struct cc *c, uint32_t k)
 {
-	for (uint32_t i = c->cs[c->ncs - 1].height; i < c->nvs; i++)
+	for (uint32_t i = window(c, c->cs[c->ncs - 1].height); i < c->nvs; i++)
 		if ((c->vs[i].kind == V_LOCAL || c->vs[i].kind == V_ADDI) && c->vs[i].idx == k)
 			if (materialize_entry(c, &c->vs[i], i))
 				return -1;
@@ -530,7 +554,7 @@ spill_local(struct cc *c, uint32_t k)
 static bool
 local_on_stack(const struct cc *c, uint32_t k)
 {
-	for (uint32_t i = c->cs[c->ncs - 1].height; i < c->nvs; i++)
+	for (uint32_t i = window(c, c->cs[c->ncs - 1].height); i < c->nvs; i++)
 		if ((c->vs[i].kind == V_LOCAL || c->vs[i].kind == V_ADDI) && c->vs[i].idx == k)
 			return true;
 	return false;
@@ -1223,6 +1247,8 @@ compile_body(struct cc *c)
 				t->label_pc = c->ncode;
 				t->loop_start = c->count;
 				t->loop_run = c->run;
+				TRY(grow(c, (void **)&c->loops, &c->loopcap, c->nloops + 1, sizeof *c->loops));
+				c->loops[c->nloops++] = c->ncs - 1;
 			}
 			c->last.valid = false;
 			break;
@@ -1995,7 +2021,7 @@ compile_func(struct cc *c, uint32_t fi)
 	memcpy(c->ltypes, ft->types, ft->nparams);
 	if (fd->nlocals)
 		memcpy(c->ltypes + ft->nparams, fd->local_types, fd->nlocals);
-	c->nvs = c->maxh = c->ncs = c->ncode = c->nsites = c->nopen = 0;
+	c->nvs = c->maxh = c->ncs = c->ncode = c->nsites = c->nopen = c->nloops = 0;
 	c->count = 0;
 	c->run = 0;
 	c->last.valid = false;
@@ -2051,5 +2077,6 @@ vm_compile(struct vm_module *m, struct vm_error *err)
 	free(c.flags);
 	free(c.sites);
 	free(c.open);
+	free(c.loops);
 	return rc ? (err ? (int)err->kind : VM_ERR_INVALID) : 0;
 }
