@@ -1986,6 +1986,7 @@ bad:
 	return -1;
 }
 
+/* Free a compiled body, whole or partly built (NULL ok). */
 void
 vm_code_free(struct vm_code *code)
 {
@@ -2050,6 +2051,12 @@ compile_func(struct cc *c, uint32_t fi)
 	return 0;
 }
 
+/*
+ * Validate and compile every defined function of a decoded, validated
+ * module, setting each funcs[i].code. Returns 0, or the error kind with
+ * *err filled (MALFORMED for encodings, INVALID for typing, NOMEM); the
+ * codes made so far stay attached for vm_module_free_contents to free.
+ */
 int
 vm_compile(struct vm_module *m, struct vm_error *err)
 {

@@ -22,6 +22,14 @@
  * after it (not taken). Taken branches, calls and `enter` check `fuel <= 0`
  * before charging, so every loop and every call passes a check, and a
  * suspended frame resumes by re-executing that instruction.
+ *
+ * What counts as executed: every opcode on the path taken, including
+ * block, loop, if and nop, and an `end` that execution falls through. A
+ * branch lands after its label (a block's `end`, an if's `else`), which
+ * it does not count; the `else` that ends a then arm counts (it is the
+ * jump over the else arm); a function's final `end` counts (it returns),
+ * and `return` counts itself but skips that `end`. Unreachable code costs
+ * nothing: it is not compiled.
  */
 #ifndef WARREN_VM_COMPILE_H
 #define WARREN_VM_COMPILE_H

@@ -129,6 +129,8 @@ vm_pc_valid(const struct vm_module *m, uint32_t func, uint32_t pc, bool top_fram
 	return c && pc < c->ncells && (c->pcflags[pc] & (VM_PC_CHECK | VM_PC_RETURN)) != 0;
 }
 
+/* Slots clone/snapshot must copy: the top frame's whole window while a
+ * call is suspended or running, the results once it is done, else 0. */
 uint32_t
 vm_stack_used(const struct vm_instance *inst)
 {
@@ -997,6 +999,7 @@ out:
 	return st;
 }
 
+/* The handler table (static: valid forever, the same for every caller). */
 const void *const *
 vm_exec_labels(void)
 {
@@ -1008,7 +1011,7 @@ vm_exec_labels(void)
 
 /* ---- the API -------------------------------------------------------------- */
 
-/* Check a call's target and arity; returns 0 or an error message. */
+/* Check a call's target and arity; returns NULL or what is wrong. */
 static const char *
 check_call(const struct vm_instance *inst, uint32_t funcidx, uint32_t nargs)
 {
@@ -1019,6 +1022,11 @@ check_call(const struct vm_instance *inst, uint32_t funcidx, uint32_t nargs)
 	return NULL;
 }
 
+/*
+ * Set up a call: an ENTRY frame at slot 0 (an import gets a pseudo-frame
+ * that calls it when run). -1 with VM_ERR_STATE for a busy instance, a bad
+ * index or arity; VM_ERR_NOMEM when the stacks cannot hold the frame.
+ */
 int
 vm_call_start(struct vm_instance *inst, uint32_t funcidx, const vm_slot *args, uint32_t nargs,
 	      struct vm_error *err)
@@ -1080,6 +1088,12 @@ run(struct vm_instance *inst, int64_t fuel, int64_t *used, bool nested)
 	return st;
 }
 
+/*
+ * Run the call set up by vm_call_start (see vm.h). The fuel given is first
+ * used to repay the previous run's debt; *used is what this run charged.
+ * Not READY: DONE gives VM_OK again, TRAPPED VM_TRAP, EXITED VM_EXIT, and
+ * IDLE a VM_TRAP with a message, all without changing anything.
+ */
 enum vm_status
 vm_run(struct vm_instance *inst, int64_t fuel, int64_t *used)
 {
@@ -1113,6 +1127,8 @@ copy_results(const struct vm_instance *inst, uint32_t func, uint32_t base, vm_sl
 	}
 }
 
+/* Copy the results of a DONE call (funcrefs as refs). -1 if the state or
+ * the count is wrong. */
 int
 vm_results(struct vm_instance *inst, vm_slot *out, uint32_t n)
 {
@@ -1160,6 +1176,13 @@ invoke_nested(struct vm_instance *inst, uint32_t funcidx, const vm_slot *args, u
 	return st;
 }
 
+/*
+ * Call and run to completion with unlimited fuel. On a RUNNING instance
+ * (from a host function) or a READY one, nests above the current frames
+ * and leaves them as they were; otherwise a TRAPPED/EXITED instance is
+ * reset first and the instance ends DONE (or TRAPPED, EXITED, or READY if
+ * a host function blocked). A bad index or arity is a VM_TRAP.
+ */
 enum vm_status
 vm_invoke(struct vm_instance *inst, uint32_t funcidx, const vm_slot *args, uint32_t nargs,
 	  vm_slot *results, uint32_t nresults)
@@ -1191,6 +1214,8 @@ vm_invoke(struct vm_instance *inst, uint32_t funcidx, const vm_slot *args, uint3
 	return st;
 }
 
+/* Push a signal frame on a READY instance (see vm.h); -1 with
+ * VM_ERR_STATE or VM_ERR_NOMEM. The next vm_run starts with it. */
 int
 vm_push_call(struct vm_instance *inst, uint32_t funcidx, const vm_slot *args, uint32_t nargs,
 	     struct vm_error *err)
@@ -1213,6 +1238,7 @@ vm_push_call(struct vm_instance *inst, uint32_t funcidx, const vm_slot *args, ui
 	return 0;
 }
 
+/* Drop any call in progress; the trap message and exit status stay. */
 void
 vm_reset(struct vm_instance *inst)
 {
