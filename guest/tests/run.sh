@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# guest/tests/run.sh - run the guest tests inside warren.
+#
+# Each build/guest/tests/NAME.wasm is run in a fresh system, as the child
+# of init (so that orphans have an init to go to):
+#     warren run --mount build/guest/tests:/t:ro [OPTIONS] init.wasm /t/NAME.wasm
+# with OPTIONS from the table below. A test program prints "ok T" or
+# "FAIL T: why" per test; the lines are counted here. A program that ends
+# badly without a FAIL line (a crash, a hang cut by the host timeout)
+# counts as one failure. Closing line: "guest: N passed, N failed".
+#
+# Environment: WARREN (default build/warren), BUILD (build), GT_VERBOSE=1
+# to show every line, GT_ONLY="proc signal" to run some programs only,
+# GT_HOST_TIMEOUT seconds per program (300).
+set -u
+WARREN=${WARREN:-build/warren}
+BUILD=${BUILD:-build}
+TESTS=$BUILD/guest/tests
+INIT=$BUILD/guest/bin/init.wasm
+TIMEOUT=${GT_HOST_TIMEOUT:-300}
+
+# Per-program options: the limits tests run in a small system on purpose.
+options() {
+	case $1 in
+	limits) echo "--procs 40 --mem 512 --fuel 300000000" ;;
+	*) echo "" ;;
+	esac
+}
+
+pass=0
+fail=0
+for t in "$TESTS"/*.wasm; do
+	[ -e "$t" ] || continue
+	name=$(basename "$t" .wasm)
+	if [ -n "${GT_ONLY:-}" ] && ! grep -qw -- "$name" <<<"$GT_ONLY"; then
+		continue
+	fi
+	out=$(mktemp)
+	# shellcheck disable=SC2046
+	timeout -k 5 "$TIMEOUT" "$WARREN" run $(options "$name") --mount "$TESTS:/t:ro" \
+		"$INIT" "/t/$name.wasm" >"$out" 2>&1 </dev/null
+	rc=$?
+	p=$(grep -c '^ok ' "$out")
+	f=$(grep -c '^FAIL ' "$out")
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		f=1
+		echo "FAIL $name: warren exited with $rc$([ "$rc" -eq 124 ] && echo ' (host timeout)')"
+	fi
+	if [ "${GT_VERBOSE:-0}" = 1 ] || [ "$f" -ne 0 ]; then
+		grep -v '^ok ' "$out" | sed 's/^/  /'
+	fi
+	echo "$name: $p passed, $f failed"
+	rm -f "$out"
+	pass=$((pass + p))
+	fail=$((fail + f))
+done
+echo "guest: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
