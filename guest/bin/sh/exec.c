@@ -492,8 +492,15 @@ run_simple(struct node *n, int flags)
 			status = run_function(fn, args.n, args.v);
 		} else {
 			status = bi(args.n, args.v);
-			fflush(stdout);
+			/* Output to a closed or broken fd fails this builtin
+			 * only, not the ones after it. */
+			if (fflush(stdout) == EOF || ferror(stdout)) {
+				clearerr(stdout);
+				if (status == 0)
+					status = 1;
+			}
 			fflush(stderr);
+			clearerr(stderr);
 		}
 		goto out;
 	}

@@ -602,9 +602,10 @@ parse_list(struct parser *p, int top)
 			return NULL;
 		enum tok_type t = peek(p)->type;
 		if (t == T_AMP) {
+			char *text = text_from(p, start);
 			next(p);
 			n = mk2(p, N_BG, n, NULL);
-			n->text = text_from(p, start);
+			n->text = text;
 		} else if (t == T_SEMI) {
 			next(p);
 		} else if (t != T_NL) {

@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# tests/sh/run.sh - the shell's cases, each run as `sh -c SCRIPT` and judged
+# by its standard output and exit status.
+#
+#   tests/sh/run.sh [--native SH] [CASES_FILE] [NAME...]
+#
+# By default each case boots warren ($WARREN, default build/warren) with
+# `warren sh -c SCRIPT`, so the shell runs as a guest process on warren's
+# kernel.  --native SH runs a natively built shell instead (a quick check
+# of the language; cases marked `warren` are skipped there since they look
+# at warren's own file system).
+#
+# Case file format (tests/sh/cases.txt):
+#   === NAME [warren] [native]     start of a case (tags limit where it runs)
+#   script lines
+#   --- stdin                      optional: input fed to the shell
+#   --- stdout                     expected standard output (exact)
+#   --- status N                   expected exit status (default 0)
+# The closing line is "sh: N passed, N failed".
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+mode=warren
+native=
+if [ "${1:-}" = --native ]; then
+	mode=native
+	native=$2
+	shift 2
+fi
+cases=$here/cases.txt
+if [ $# -gt 0 ] && [ -f "$1" ]; then
+	cases=$1
+	shift
+fi
+only=("$@")
+WARREN=${WARREN:-build/warren}
+TIMEOUT=${SH_TEST_TIMEOUT:-30}
+
+if [ $mode = warren ] && [ ! -x "$WARREN" ]; then
+	echo "sh: $WARREN not built"
+	echo "sh: 0 passed, 1 failed"
+	exit 1
+fi
+
+pass=0
+fail=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+run_case() {
+	local name=$1 tags=$2 script=$3 input=$4 want=$5 want_status=$6
+	if [ ${#only[@]} -gt 0 ]; then
+		local hit=0 o
+		for o in "${only[@]}"; do [ "$o" = "$name" ] && hit=1; done
+		[ $hit = 1 ] || return 0
+	fi
+	case " $tags " in
+	*" warren "*) [ $mode = warren ] || return 0 ;;
+	esac
+	case " $tags " in
+	*" native "*) [ $mode = native ] || return 0 ;;
+	esac
+	printf '%s' "$input" >"$tmp/in"
+	if [ $mode = warren ]; then
+		timeout "$TIMEOUT" "$WARREN" sh -c "$script" <"$tmp/in" >"$tmp/out" 2>"$tmp/err"
+	else
+		(cd "$tmp" && timeout "$TIMEOUT" "$native" -c "$script" <"$tmp/in" >"$tmp/out" 2>"$tmp/err")
+	fi
+	local status=$?
+	printf '%s' "$want" >"$tmp/want"
+	if cmp -s "$tmp/want" "$tmp/out" && [ "$status" = "$want_status" ]; then
+		pass=$((pass + 1))
+		return 0
+	fi
+	fail=$((fail + 1))
+	echo "FAIL $name (status $status, want $want_status)"
+	echo "--- script"
+	printf '%s\n' "$script"
+	echo "--- diff (want, got)"
+	diff "$tmp/want" "$tmp/out" | head -20
+	if [ -s "$tmp/err" ]; then
+		echo "--- stderr"
+		head -10 "$tmp/err"
+	fi
+}
+
+name=
+tags=
+section=
+script=
+input=
+want=
+want_status=0
+flush() {
+	# The blank lines that separate cases are not part of the output.
+	while [ "${want%$'\n\n'}" != "$want" ]; do want=${want%$'\n'}; done
+	[ -n "$name" ] && run_case "$name" "$tags" "$script" "$input" "$want" "$want_status"
+	name=
+}
+while IFS= read -r line || [ -n "$line" ]; do
+	case $line in
+	"=== "*)
+		flush
+		set -- ${line#=== }
+		name=$1
+		shift
+		tags="$*"
+		section=script
+		script=
+		input=
+		want=
+		want_status=0
+		continue
+		;;
+	"--- stdin") section=stdin; continue ;;
+	"--- stdout") section=stdout; continue ;;
+	"--- status "*) want_status=${line#--- status }; section=; continue ;;
+	esac
+	case $section in
+	script) script+="${script:+$'\n'}$line" ;;
+	stdin) input+="$line"$'\n' ;;
+	stdout) want+="$line"$'\n' ;;
+	esac
+done <"$cases"
+flush
+
+echo "sh: $pass passed, $fail failed"
+[ $fail -eq 0 ]
