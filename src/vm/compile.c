@@ -1032,6 +1032,11 @@ compile_br_if(struct cc *c, uint32_t depth)
 		return -1;
 	if (!live(c))
 		return 0;
+	if (cond.kind == V_CONST) {
+		/* Never taken: nothing to do. Always taken: a plain br (the
+		 * code after it stays valid, and is never entered). */
+		return (uint32_t)cond.c ? compile_br(c, depth) : 0;
+	}
 	pairs = malloc((n ? n : 1) * sizeof *pairs);
 	if (!pairs)
 		return FAILED(c, VM_ERR_NOMEM, "out of memory compiling");
