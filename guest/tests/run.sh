@@ -11,13 +11,15 @@
 #
 # Environment: WARREN (default build/warren), BUILD (build), GT_VERBOSE=1
 # to show every line, GT_ONLY="proc signal" to run some programs only,
-# GT_HOST_TIMEOUT seconds per program (300).
+# GT_HOST_TIMEOUT seconds per program (300), WARREN_BIN ($BUILD/guest/bin).
 set -u
 WARREN=${WARREN:-build/warren}
 BUILD=${BUILD:-build}
 TESTS=$BUILD/guest/tests
 INIT=$BUILD/guest/bin/init.wasm
 TIMEOUT=${GT_HOST_TIMEOUT:-300}
+# The userland installed as /bin (warren's own default is next to its binary).
+export WARREN_BIN=${WARREN_BIN:-$BUILD/guest/bin}
 
 # Per-program options: the limits tests run in a small system on purpose.
 options() {
