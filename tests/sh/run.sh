@@ -5,8 +5,8 @@
 #   tests/sh/run.sh [--native SH] [CASES_FILE] [NAME...]
 #
 # By default each case boots warren ($WARREN, default build/warren) with
-# `warren sh -c SCRIPT`, so the shell runs as a guest process on warren's
-# kernel.  --native SH runs a natively built shell instead (a quick check
+# `warren sh -c SCRIPT` (`warren sh FILE` for a script of several lines),
+# so the shell runs as a guest process on warren's kernel.  --native SH runs a natively built shell instead (a quick check
 # of the language; cases marked `warren` are skipped there since they look
 # at warren's own file system).
 #
@@ -60,7 +60,12 @@ run_case() {
 	*" native "*) [ $mode = native ] || return 0 ;;
 	esac
 	printf '%s' "$input" >"$tmp/in"
-	if [ $mode = warren ]; then
+	if [ $mode = warren ] && [ "${script#*$'\n'}" != "$script" ]; then
+		# Guest argv travels '\n'-separated (WASIX proc_exec), so a
+		# script of several lines goes in as a file, copied into /tmp.
+		printf '%s\n' "$script" >"$tmp/$name.sh"
+		timeout "$TIMEOUT" "$WARREN" sh "$tmp/$name.sh" <"$tmp/in" >"$tmp/out" 2>"$tmp/err"
+	elif [ $mode = warren ]; then
 		timeout "$TIMEOUT" "$WARREN" sh -c "$script" <"$tmp/in" >"$tmp/out" 2>"$tmp/err"
 	else
 		(cd "$tmp" && timeout "$TIMEOUT" "$native" -c "$script" <"$tmp/in" >"$tmp/out" 2>"$tmp/err")
