@@ -112,9 +112,18 @@ __wasilibc_find_relpath_alloc(const char *path, const char **abs_prefix, char **
 	size_t need;
 	int fd;
 
-	if (path[0] != '/' && !(full = __wr_abspath(path)))
+	/*
+	 * wasi-libc turns any failure here into ENOTCAPABLE, so "" (ENOENT
+	 * for POSIX) goes to the kernel as is, under the root's preopen.
+	 */
+	if (!*path) {
+		fd = __wasilibc_find_abspath("/", abs_prefix, &rel);
+		rel = "";
+	} else if (path[0] != '/' && !(full = __wr_abspath(path))) {
 		return -1;
-	fd = __wasilibc_find_abspath(full ? full : path, abs_prefix, &rel);
+	} else {
+		fd = __wasilibc_find_abspath(full ? full : path, abs_prefix, &rel);
+	}
 	if (fd < 0)
 		goto out;
 	need = strlen(rel) + 1;
