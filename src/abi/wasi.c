@@ -998,7 +998,8 @@ sys_proc_exit(struct abi_cx *cx)
 static int
 sys_proc_raise(struct abi_cx *cx)
 {
-	if (ARG32(cx, 0) == 0 || ARG32(cx, 0) > KSIG_MAX)
+	/* raise(0) checks that the caller exists: it does. */
+	if (ARG32(cx, 0) > KSIG_MAX)
 		return E_INVAL;
 	return sig_kill(cx->p, cx->p->pid, (int)ARG32(cx, 0));
 }
@@ -1139,7 +1140,8 @@ static const struct abi_call calls[] = {
 	{ "proc_exit", "i32 rval", "", sys_proc_exit,
 	  "exit(rval): the process ends with status rval & 0xff" },
 	{ "proc_raise", "i32 sig", "errno", sys_proc_raise,
-	  "raise(3) with Linux signal numbers; the signal acts before the call returns" },
+	  "raise(3) with Linux signal numbers (0 only checks); the signal acts before the call "
+	  "returns" },
 	{ "random_get", "i32 buf, i32 buf_len", "errno", sys_random_get,
 	  "bytes from the system's seeded generator (the one behind /dev/urandom)" },
 	{ "sched_yield", "", "errno", sys_sched_yield,

@@ -506,7 +506,8 @@ sys_proc_signal(struct abi_cx *cx)
 static int
 sys_proc_raise(struct abi_cx *cx)
 {
-	if (ARG32(cx, 0) == 0 || ARG32(cx, 0) > KSIG_MAX)
+	/* raise(0) checks that the caller exists: it does. */
+	if (ARG32(cx, 0) > KSIG_MAX)
 		return E_INVAL;
 	return sig_kill(cx->p, cx->p->pid, (int)ARG32(cx, 0));
 }
