@@ -20,7 +20,9 @@ bench_pages = $(shell sed -n 's/.*X($(1), *[0-9]*, *\([0-9]*\)).*/\1/p' bench/ke
 
 .PHONY: bench bench-build
 
-bench: bench-build
+# BENCH_ONLY="fib sha256" runs some kernels; BENCH_REPS=n changes the repetitions.
+bench: deps
+	@$(MAKE) --no-print-directory bench-build
 	$(BENCH_DIR)/runner $(BENCH_DIR) $(BENCH_ONLY)
 
 # To price fuel, a second runner links an exec.c with fuel compiled out:

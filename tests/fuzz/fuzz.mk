@@ -58,7 +58,8 @@ fuzz_secs_snapshot = $$(( $(FUZZ_SECONDS) - $(FUZZ_SECONDS) * 3 / 4 ))
 $(FUZZ_HARNESSES:%=fuzz-run-%): fuzz-run-%: $(FUZZ_DIR)/fuzz_%
 	@$(FUZZ_SRC)/run.sh $* $(fuzz_secs_$*) $(FUZZ_DIR) $(FUZZ_OPTS)
 
-fuzz: fuzz-build
+fuzz: deps
+	@$(MAKE) --no-print-directory fuzz-build
 	@rc=0; for h in $(FUZZ_HARNESSES); do \
 		$(MAKE) --no-print-directory fuzz-run-$$h || rc=1; done; exit $$rc
 
