@@ -197,9 +197,10 @@ gt_writeall(int fd, const void *buf, size_t n)
 }
 
 /*
- * Run argv[0] (a path) with `input` on its stdin, its stdout (and stderr
- * when errtoo) captured into out (cap bytes, NUL-terminated). Returns the
- * wait status, -1 if it could not be started.
+ * Run argv[0] (a path) with `input` on its stdin, its stdout captured into
+ * out (cap bytes, NUL-terminated); stderr too when errtoo > 0, thrown away
+ * when errtoo < 0, left alone when 0. Returns the wait status, -1 if it
+ * could not be started.
  */
 static inline int
 gt_run(char *const argv[], const char *input, char *out, size_t cap, int errtoo)
@@ -215,8 +216,14 @@ gt_run(char *const argv[], const char *input, char *out, size_t cap, int errtoo)
 	if (pid == 0) {
 		dup2(in[0], 0);
 		dup2(res[1], 1);
-		if (errtoo)
+		if (errtoo > 0) {
 			dup2(res[1], 2);
+		} else if (errtoo < 0) {
+			int null = open("/dev/null", O_WRONLY);
+
+			dup2(null, 2);
+			close(null);
+		}
 		close(in[0]);
 		close(in[1]);
 		close(res[0]);
