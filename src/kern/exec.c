@@ -116,6 +116,67 @@ cache_by_bytes(struct kern *k, uint64_t hash, const uint8_t *bytes, size_t len)
 	return NULL;
 }
 
+static bool
+uleb32(const uint8_t **pp, const uint8_t *end, uint32_t *v)
+{
+	uint32_t r = 0;
+
+	for (int shift = 0; shift < 35 && *pp < end; shift += 7) {
+		uint8_t c = *(*pp)++;
+
+		r |= (uint32_t)(c & 0x7f) << shift;
+		if (!(c & 0x80)) {
+			*v = r;
+			return true;
+		}
+	}
+	return false;
+}
+
+uint32_t
+kmod_unwrap(const struct vm_module *mod, uint32_t f)
+{
+	const struct vm_funcdef *d;
+	const uint8_t *p, *end;
+	uint32_t np, got = 0, real = UINT32_MAX, x;
+
+	/*
+	 * wasm-ld wraps every export of a command module but _start in
+	 * "NAME.command_export": [call __wasm_call_ctors] local.get 0..n-1
+	 * call NAME [call __wasm_call_dtors] end. Running constructors and
+	 * destructors (atexit handlers, stdio teardown) around each signal
+	 * delivery would wreck the program, so the kernel calls NAME itself.
+	 * Anything that is not exactly that shape is left alone.
+	 */
+	if (f < mod->nfunc_imports || f >= mod->nfuncs)
+		return f;
+	np = mod->types[mod->func_type_index[f]].nparams;
+	d = &mod->funcs[f - mod->nfunc_imports];
+	if (np == 0 || d->nlocals || d->body_end <= d->body_offset || d->body_end > mod->len)
+		return f;
+	p = mod->bytes + d->body_offset;
+	end = mod->bytes + d->body_end - 1;
+	if (*end != 0x0b)
+		return f;
+	while (p < end) {
+		uint8_t op = *p++;
+
+		if (!uleb32(&p, end, &x))
+			return f;
+		if (op == 0x20 && x == got && got < np)
+			got++;
+		else if (op == 0x10 && got == np && real == UINT32_MAX)
+			real = x;
+		else if (op != 0x10 || (got != 0 && got != np))
+			return f;
+	}
+	if (real == UINT32_MAX || real < mod->nfunc_imports || real >= mod->nfuncs ||
+	    !vm_functype_equal(&mod->types[mod->func_type_index[real]],
+			       &mod->types[mod->func_type_index[f]]))
+		return f;
+	return real;
+}
+
 /* The function index of export `name` if it is a function of type `want`
  * (params, then results, as in vm_functype.types), else -1. */
 static int32_t
@@ -192,6 +253,8 @@ kmod_build(struct kern *k, const uint8_t *bytes, size_t len, uint64_t hash, char
 		goto noexec;
 	}
 	m->sig_default = find_func(m->mod, "__wasm_signal", 1, 0, i32);
+	if (m->sig_default >= 0)
+		m->sig_default = (int32_t)kmod_unwrap(m->mod, (uint32_t)m->sig_default);
 	*out = m;
 	return 0;
 noexec:

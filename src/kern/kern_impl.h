@@ -48,6 +48,10 @@ void kmod_ref(struct kmod *m);
 void kmod_unref(struct kmod *m);
 /* Drop the module cache (modules still in use stay alive until unref'd). */
 void kmod_cache_free(struct kern *k);
+/* For an export wrapper that wasm-ld made for a command module
+ * ("f.command_export": constructors, f, destructors), the wrapped f;
+ * otherwise f itself. */
+uint32_t kmod_unwrap(const struct vm_module *mod, uint32_t f);
 
 /* signal.c */
 /*

@@ -219,7 +219,7 @@ sig_set_handler(struct proc *p, const char *name, size_t len)
 	t = &m->types[m->func_type_index[f]];
 	if (t->nparams != 1 || t->types[0] != VM_I32 || t->nresults != 0)
 		return E_INVAL;
-	p->sig_handler = (int32_t)f;
+	p->sig_handler = (int32_t)kmod_unwrap(m, f);
 	return 0;
 }
 

@@ -569,3 +569,24 @@ TEST(kern_orphaned_stopped_group_hup)
 	CHECK_EQ_I64(kt_ntrace, 1);
 	CHECK_EQ_I64(kt_trace[0].v, 1);
 }
+
+TEST(kern_handler_skips_command_export_wrapper)
+{
+	/* The shape wasm-ld gives exports of a command module: the kernel
+	 * must call the wrapped function, not constructors and destructors
+	 * around it. */
+	run("(global $got (mut i32) (i32.const 0))\n"
+	    "(func $ctors (call $log (i32.const 1)))\n"
+	    "(func $dtors (call $log (i32.const 2)))\n"
+	    "(func $real (param $s i32) (global.set $got (local.get $s)))\n"
+	    "(func (export \"h\") (param i32)\n"
+	    "  (call $ctors) (local.get 0) (call $real) (call $dtors))\n"
+	    "(func (export \"_start\")\n"
+	    "  (drop (call $sigaction (i32.const 10) (i32.const 2)))\n"
+	    "  (drop (call $handler))\n"
+	    "  (drop (call $kill (call $pid) (i32.const 10)))\n"
+	    "  (call $log (global.get $got)))\n",
+	    22, 0, 0, NULL);
+	CHECK_EQ_I64(kt_ntrace, 1);
+	CHECK_EQ_I64(kt_trace[0].v, 10);
+}
