@@ -1,11 +1,11 @@
 /*
  * warren.h - the public embedding API of warren.
  *
- * This is the only header an embedder (and tools/warren) includes.  For
- * now it exposes the WebAssembly engine: load a module, instantiate it with
- * host functions, run an exported function with a fuel budget, and clone,
- * snapshot and restore a suspended instance.  The process and system API
- * arrives with the kernel.
+ * This is the only header an embedder (and tools/warren) includes.  It
+ * exposes the WebAssembly engine (load a module, instantiate it with host
+ * functions, run an exported function with a fuel budget, clone, snapshot
+ * and restore a suspended instance) and the system (wr_System: processes,
+ * a file system and a console, driven by wr_step).
  *
  * Conventions (as in Lua's lua.h): every function that can fail returns an
  * int status (WR_OK on success, one of the WR_E* codes otherwise) and
@@ -57,7 +57,11 @@ extern "C" {
 	X(WR_ENOMEM,     "out of memory or over a limit")                  \
 	X(WR_ESTATE,     "wrong state, or bad snapshot")                   \
 	X(WR_EARG,       "bad argument")                                   \
-	X(WR_ENOENT,     "no such export")
+	X(WR_ENOENT,     "no such export")                                 \
+	X(WR_ENOFILE,    "no such file or directory")                      \
+	X(WR_ENOEXEC,    "not a program (bad module, unknown import or no _start)") \
+	X(WR_ESRCH,      "no such process")                                \
+	X(WR_EIO,        "I/O or file system error")
 
 enum wr_status {
 #define WR_ENUM_(name, msg) name,
@@ -270,6 +274,196 @@ WR_API int wr_restore(wr_Module *mod, const wr_HostFunc *imports,
 
 /* Free memory returned by the library (snapshot bytes).  NULL is fine. */
 WR_API void wr_free(void *p);
+
+/* ---- systems: processes ---------------------------------------------- */
+
+/*
+ * A system is one warren: a kernel with its processes, a root file system
+ * in memory (/bin, /tmp, /dev with null, zero, random, urandom and
+ * console, /home, /etc), host directories mounted on request, and a
+ * console.  Programs are WASI command modules (they export _start) run as
+ * processes with Unix semantics.  The host drives everything with
+ * wr_step: nothing runs between calls.
+ *
+ * A system is not thread-safe; different systems are independent.
+ */
+typedef struct wr_System wr_System;
+
+/* A host directory made visible inside the system. */
+typedef struct wr_Mount {
+	const char *host;           /* host directory */
+	const char *guest;          /* where it appears (created if missing) */
+	int readonly;               /* nonzero: every write fails with EROFS */
+} wr_Mount;
+
+/* Output streams: the console, and the host's stdout and stderr. */
+enum { WR_STREAM_CONSOLE = 0, WR_STREAM_STDOUT = 1, WR_STREAM_STDERR = 2 };
+
+/*
+ * Where output goes.  Called during wr_step (never blocks the guest:
+ * the callback should write everything it is given).
+ */
+typedef void (*wr_OutputFn)(void *ctx, int stream, const void *buf, size_t n);
+
+typedef struct wr_Config {
+	uint64_t seed;              /* pids, /dev/random: same seed, same run */
+	uint32_t max_procs;         /* processes at once (0: 4096); fork -> EAGAIN */
+	uint32_t max_pages;         /* memory per process in 64 KiB pages (0: 16384) */
+	uint64_t max_fuel;          /* instructions per process (0: unlimited);
+	                               over it: SIGXCPU, then SIGKILL */
+	uint32_t max_fds;           /* fds per process (0: 1024) */
+	uint32_t max_total_pages;   /* memory of all processes together, in pages
+	                               (0: 65536 = 4 GiB); fork fails with EAGAIN */
+	uint64_t fs_quota;          /* bytes the in-memory root may hold (0: unlimited) */
+	const wr_Mount *mounts;     /* nmounts host directories */
+	size_t nmounts;
+	/* Environment of spawned processes when wr_spawn gives none:
+	 * "K=V" strings, NULL-terminated; NULL: { "PATH=/bin", "HOME=/home" }. */
+	const char *const *env;
+	/* Output of the console and of WR_STDIO_HOST fds.  NULL: console
+	 * output is buffered for wr_console_read (a writer blocks while the
+	 * buffer is full) and WR_STDIO_HOST output is not available. */
+	wr_OutputFn output;
+	void *output_ctx;
+} wr_Config;
+
+/*
+ * Create a system.  cfg may be NULL (all defaults, no output callback).
+ * Strings in cfg are copied.  Returns WR_OK and *out, or WR_ENOMEM,
+ * WR_EARG, WR_ENOFILE / WR_EIO (a mount: the message in errbuf names it).
+ */
+WR_API int wr_system_new(const wr_Config *cfg, wr_System **out, char *errbuf,
+			 size_t errlen);
+
+/* Kill every process and free the system.  NULL is fine. */
+WR_API void wr_system_free(wr_System *sys);
+
+/*
+ * The detail of the last failure of a call on sys ("prog: section 10
+ * (code), offset 0x1a2: ...", "/bin/x: no such file or directory");
+ * "" when there is none.  Never NULL.
+ */
+WR_API const char *wr_system_errmsg(const wr_System *sys);
+
+/*
+ * Put a file into the system's file system at guest_path (an absolute
+ * path; missing parent directories are created): from bytes, or from a
+ * host file.  Returns WR_OK, WR_EARG, WR_ENOFILE, WR_ENOMEM, WR_EIO.
+ */
+WR_API int wr_install(wr_System *sys, const char *guest_path, const uint8_t *bytes,
+		      size_t len);
+WR_API int wr_install_file(wr_System *sys, const char *guest_path, const char *host_path);
+
+/* How a spawned process's fd 0, 1 and 2 are set up. */
+enum {
+	WR_STDIO_CONSOLE = 0,       /* /dev/console (a tty: isatty is true) */
+	WR_STDIO_HOST = 1,          /* fd 0: the host input pipe (wr_stdin_write);
+	                               fd 1, 2: the output callback's stdout/stderr */
+	WR_STDIO_NULL = 2,          /* /dev/null */
+};
+
+typedef struct wr_Spawn {
+	/* The program: a path in the system (e.g. "/bin/sh"), or, when path
+	 * is NULL, a module given as bytes, named `name` in messages. */
+	const char *path;
+	const uint8_t *bytes;
+	size_t len;
+	const char *name;
+	const char *const *argv;    /* NULL-terminated; NULL: { path or name } */
+	const char *const *envp;    /* NULL-terminated; NULL: the system's */
+	const char *cwd;            /* working directory; NULL: "/" */
+	int stdio[3];               /* WR_STDIO_* for fds 0, 1, 2 */
+	/* Nonzero: the console becomes the controlling terminal of the new
+	 * process's session with its group in the foreground (job control,
+	 * ^C and ^Z reach it). */
+	int foreground;
+} wr_Spawn;
+
+/*
+ * Start a process (a child of the host, in a new session and process
+ * group; fd 3 is the preopened root).  Returns WR_OK and *pid, or
+ * WR_ENOFILE (no such program), WR_ENOEXEC (not a valid program:
+ * wr_system_errmsg says why: section and offset, or the unknown import),
+ * WR_ENOMEM (also: the process limit), WR_EARG.
+ */
+WR_API int wr_spawn(wr_System *sys, const wr_Spawn *spec, int32_t *pid);
+
+/* What wr_step stopped for. */
+enum wr_event_kind {
+	WR_EV_BUDGET = 0,           /* the fuel budget is spent; call again */
+	WR_EV_IDLE = 1,             /* nothing can run: a timer is due in wake_ns
+	                               nanoseconds, or never (UINT64_MAX): only
+	                               input (console, stdin pipe) can wake a process */
+	WR_EV_EXITED = 2,           /* a process the host spawned ended */
+	WR_EV_DONE = 3,             /* no processes left */
+};
+
+typedef struct wr_Event {
+	int what;                   /* enum wr_event_kind */
+	int32_t pid;                /* EXITED: the process */
+	int32_t status;             /* EXITED: Linux wait status */
+	int exit_code;              /* EXITED: exit code, or -1 if killed */
+	int signal;                 /* EXITED: the signal that killed it, or 0 */
+	char signame[12];           /* EXITED: "SIGSEGV" ("" if not killed) */
+	char diag[200];             /* EXITED: why it died ("trap in f: ..."), or "" */
+	uint64_t wake_ns;           /* IDLE */
+	uint64_t fuel;              /* instructions run by this call */
+} wr_Event;
+
+/*
+ * Run processes for at most `budget` instructions (< 0: until an event
+ * other than BUDGET), stopping early when nothing can run or a host-spawned
+ * process ends (its status is in *ev; it is reaped).  Returns WR_OK, or
+ * WR_EARG / WR_ESTATE (called from inside a callback).
+ */
+WR_API int wr_step(wr_System *sys, int64_t budget, wr_Event *ev);
+
+/*
+ * Console input from the host (keystrokes or bytes).  Returns how many
+ * bytes were taken (fewer when the input buffer is full: offer the rest
+ * later).  wr_console_eof: the host's input ended.
+ */
+WR_API size_t wr_console_write(wr_System *sys, const void *buf, size_t len);
+WR_API void wr_console_eof(wr_System *sys);
+
+/* Take up to cap bytes of buffered console output (no output callback). */
+WR_API size_t wr_console_read(wr_System *sys, void *buf, size_t cap);
+
+/*
+ * A key the host's terminal turned into a signal: 'C' (^C: SIGINT), 'Z'
+ * (^Z: SIGTSTP) or '\\' (SIGQUIT), sent to the console's foreground
+ * process group.  WR_EARG for another key.
+ */
+WR_API int wr_console_signal(wr_System *sys, int key);
+
+/*
+ * Input for WR_STDIO_HOST fd 0 (a pipe shared by every process spawned
+ * that way).  Returns the bytes taken (0 when the pipe is full).
+ * wr_stdin_close: end of input (readers see EOF once it is drained).
+ */
+WR_API size_t wr_stdin_write(wr_System *sys, const void *buf, size_t len);
+WR_API void wr_stdin_close(wr_System *sys);
+
+/* Send signal sig (Linux numbering) to pid, or to group -pid if pid < 0. */
+WR_API int wr_kill(wr_System *sys, int32_t pid, int sig);
+
+/* What the host can learn about a process. */
+typedef struct wr_ProcInfo {
+	int32_t pid, ppid, pgid, sid;
+	char state;                 /* R runnable, S sleeping, T stopped, Z zombie */
+	int nice;
+	uint64_t fuel;              /* instructions executed */
+	uint32_t pages;             /* memory, 64 KiB pages */
+	uint64_t bytes_read, bytes_written;
+	uint64_t start_ns;          /* system clock at creation */
+	char name[32];
+} wr_ProcInfo;
+
+/* Returns WR_OK and *info, or WR_ESRCH. */
+WR_API int wr_proc_status(wr_System *sys, int32_t pid, wr_ProcInfo *info);
+
+/* "SIGINT" for 2; NULL for an unknown number. */
+WR_API const char *wr_signal_name(int sig);
 
 #ifdef __cplusplus
 }

@@ -18,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "run.h"
+
 #define EXIT_FAIL 1
 #define EXIT_USAGE 2
 #define MAX_VALUES 64
@@ -38,6 +40,14 @@ static const char usage_text[] =
 	"                           resume between them)\n"
 	"    --max-pages N          limit linear memory to N 64 KiB pages\n"
 	"    --stats                print instructions executed and slices run\n"
+	"  run [OPTIONS] PROG.wasm [ARG...]\n"
+	"                           run a WASI program as a process with the host's\n"
+	"                           stdio; exits with its status (128+N if killed by\n"
+	"                           signal N)\n"
+	"  sh [OPTIONS] [-c CMD | SCRIPT [ARG...]]\n"
+	"                           the shell (/bin/sh), interactive on a terminal\n"
+	"    --mount HOST:GUEST[:ro] --env K=V --fuel N --mem PAGES --procs N\n"
+	"    --seed N --cwd DIR     options of run and sh\n"
 	"\n"
 	"  --help                   this text\n"
 	"  --version                the version\n"
@@ -413,6 +423,8 @@ static const struct {
 } commands[] = {
 	{ "check", cmd_check },
 	{ "call", cmd_call },
+	{ "run", cmd_run },
+	{ "sh", cmd_sh },
 };
 
 int

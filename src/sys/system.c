@@ -1,0 +1,646 @@
+/*
+ * system.c - the system object of include/warren.h: one kernel, its file
+ * system and console, driven by the host.
+ *
+ * This is where the layers meet: src/fs builds the root (memfs + devfs,
+ * host mounts), src/kern runs processes and owns the console tty and the
+ * pipes, src/abi resolves the programs' imports. The system adds the
+ * host's view: installing programs, spawning processes with their stdio
+ * wired to the console or to the host's own streams, stepping, and
+ * turning kernel statuses into WR_* codes with a message.
+ *
+ * Host streams: a process spawned with WR_STDIO_HOST reads fd 0 from a
+ * pipe the host fills (wr_stdin_write) and writes fds 1 and 2 to two
+ * character devices, /dev/hostout and /dev/hosterr, whose writes go
+ * straight to the output callback. So `warren run prog > file` keeps the
+ * program's stdout and stderr apart, and the program sees a pipe, not a
+ * terminal, as it would on a Unix host.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "warren.h"
+#include "abi/abi.h"
+#include "fs/fs.h"
+#include "kern/file.h"
+#include "kern/kern.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define HOST_FILE_MAX (1u << 30)
+
+struct hostdev {
+	struct wr_System *sys;
+	int stream;
+};
+
+struct wr_System {
+	struct kern *k;
+	struct abi *abi;
+	struct fs *devfs;
+	struct tty *tty;
+	struct file *stdin_r, *stdin_w;   /* the host input pipe (lazily made) */
+	bool stdin_closed;
+	struct hostdev dev[2];            /* /dev/hostout, /dev/hosterr */
+	char **env;                       /* default environment (one block) */
+	wr_OutputFn output;
+	void *output_ctx;
+	bool in_step;
+	char errmsg[256];
+};
+
+static const char *const default_env[] = { "PATH=/bin", "HOME=/home", NULL };
+
+/* ---- errors -------------------------------------------------------------------- */
+
+static int
+fail(struct wr_System *sys, int status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int
+fail(struct wr_System *sys, int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(sys->errmsg, sizeof sys->errmsg, fmt, ap);
+	va_end(ap);
+	return status;
+}
+
+/* The WR_* status for a kernel or file-system errno. */
+static int
+from_errno(int e)
+{
+	static const struct {
+		int e, wr;
+	} map[] = {
+		{ E_NOENT, WR_ENOFILE }, { E_NOTDIR, WR_ENOFILE }, { E_NOEXEC, WR_ENOEXEC },
+		{ E_ACCES, WR_ENOEXEC }, { E_NOMEM, WR_ENOMEM }, { E_AGAIN, WR_ENOMEM },
+		{ E_2BIG, WR_EARG }, { E_INVAL, WR_EARG }, { E_NAMETOOLONG, WR_EARG },
+		{ E_SRCH, WR_ESRCH },
+	};
+
+	if (!e)
+		return WR_OK;
+	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+		if (map[i].e == e)
+			return map[i].wr;
+	return WR_EIO;
+}
+
+const char *
+wr_system_errmsg(const wr_System *sys)
+{
+	return sys ? sys->errmsg : "";
+}
+
+const char *
+wr_signal_name(int sig)
+{
+	return sig_name(sig);
+}
+
+/* ---- host streams ----------------------------------------------------------------- */
+
+static int
+hostdev_write(struct vnode *v, struct fs_io *io, uint64_t off, const void *buf, size_t len,
+	      size_t *n)
+{
+	struct hostdev *d = v->priv;
+
+	(void)io;
+	(void)off;
+	if (d->sys->output && len)
+		d->sys->output(d->sys->output_ctx, d->stream, buf, len);
+	*n = len;
+	return 0;
+}
+
+static const struct vnode_ops hostdev_ops = {
+	.write = hostdev_write,
+};
+
+static void
+console_out(void *ctx, const void *buf, size_t n)
+{
+	struct wr_System *sys = ctx;
+
+	if (sys->output)
+		sys->output(sys->output_ctx, WR_STREAM_CONSOLE, buf, n);
+}
+
+/* ---- creation --------------------------------------------------------------------- */
+
+/* mkdir -p in the root namespace. */
+static int
+mkdir_p(struct ns *ns, const char *path)
+{
+	size_t len = strlen(path);
+
+	for (size_t i = 1; i <= len; i++) {
+		int e;
+
+		if (i < len && path[i] != '/')
+			continue;
+		e = fs_mkdir(ns, NULL, path, i);
+		if (e && e != E_EXIST)
+			return e;
+	}
+	return 0;
+}
+
+static char **
+env_copy(const char *const *env)
+{
+	size_t n = 0, bytes = 0;
+	char **out, *s;
+
+	for (; env[n]; n++)
+		bytes += strlen(env[n]) + 1;
+	out = malloc((n + 1) * sizeof *out + bytes);
+	if (!out)
+		return NULL;
+	s = (char *)(out + n + 1);
+	for (size_t i = 0; i < n; i++) {
+		size_t l = strlen(env[i]) + 1;
+
+		memcpy(s, env[i], l);
+		out[i] = s;
+		s += l;
+	}
+	out[n] = NULL;
+	return out;
+}
+
+static int
+mount_one(struct wr_System *sys, const wr_Mount *m)
+{
+	struct ns *ns = sys->k->root_ns;
+	struct fs *fs = NULL;
+	struct vnode *root;
+	int e;
+
+	if (!m->host || !m->guest || m->guest[0] != '/')
+		return fail(sys, WR_EARG, "mount: a host directory and an absolute guest path are needed");
+	e = hostfs_new(m->host, m->readonly ? HOSTFS_RDONLY : 0, &fs);
+	if (e)
+		return fail(sys, from_errno(e), "mount %s: %s", m->host, fs_strerror(e));
+	e = mkdir_p(ns, m->guest);
+	if (!e) {
+		root = fs_root(fs);
+		e = ns_mount(ns, m->guest, strlen(m->guest), root, m->readonly ? NS_RDONLY : 0);
+		vn_unref(root);
+	}
+	fs_unref(fs);
+	if (e)
+		return fail(sys, from_errno(e), "mount %s on %s: %s", m->host, m->guest,
+			    fs_strerror(e));
+	return WR_OK;
+}
+
+int
+wr_system_new(const wr_Config *cfg, wr_System **out, char *errbuf, size_t errlen)
+{
+	static const wr_Config defaults;
+	struct kern_config kc = { 0 };
+	struct wr_System *sys;
+	struct ns *ns;
+	int st = WR_ENOMEM;
+
+	if (errbuf && errlen)
+		errbuf[0] = 0;
+	if (!out)
+		return WR_EARG;
+	*out = NULL;
+	if (!cfg)
+		cfg = &defaults;
+	if (cfg->nmounts && !cfg->mounts)
+		return WR_EARG;
+	sys = calloc(1, sizeof *sys);
+	if (!sys)
+		return WR_ENOMEM;
+	sys->output = cfg->output;
+	sys->output_ctx = cfg->output_ctx;
+	snprintf(sys->errmsg, sizeof sys->errmsg, "out of memory");
+	if (abi_new(&sys->abi))
+		goto fail;
+	kc.seed = cfg->seed;
+	kc.max_procs = cfg->max_procs;
+	kc.max_pages = cfg->max_pages;
+	kc.max_fuel = cfg->max_fuel;
+	kc.max_fds = cfg->max_fds;
+	kc.max_total_pages = cfg->max_total_pages;
+	kc.resolve = abi_resolve;
+	kc.resolve_ctx = sys->abi;
+	if (kern_new(&kc, &sys->k))
+		goto fail;
+	sys->k->sys = sys;
+	sys->env = env_copy(cfg->env ? cfg->env : default_env);
+	ns = fs_default_root(cfg->fs_quota, cfg->seed, &sys->devfs);
+	if (!sys->env || !ns)
+		goto fail;
+	sys->k->root_ns = ns;
+	sys->tty = tty_new(sys->k);
+	if (!sys->tty)
+		goto fail;
+	sys->k->console = sys->tty;
+	if (sys->output)
+		tty_set_output(sys->tty, console_out, sys);
+	for (int i = 0; i < 2; i++)
+		sys->dev[i] = (struct hostdev){ sys, i + 1 };
+	if (devfs_add(sys->devfs, "console", VN_CHAR, &tty_vnode_ops, sys->tty) ||
+	    devfs_add(sys->devfs, "hostout", VN_CHAR, &hostdev_ops, &sys->dev[0]) ||
+	    devfs_add(sys->devfs, "hosterr", VN_CHAR, &hostdev_ops, &sys->dev[1]))
+		goto fail;
+	sys->errmsg[0] = 0;
+	for (size_t i = 0; i < cfg->nmounts; i++)
+		if ((st = mount_one(sys, &cfg->mounts[i])))
+			goto fail;
+	*out = sys;
+	return WR_OK;
+fail:
+	if (errbuf && errlen)
+		snprintf(errbuf, errlen, "%s", sys->errmsg);
+	wr_system_free(sys);
+	return st;
+}
+
+void
+wr_system_free(wr_System *sys)
+{
+	if (!sys)
+		return;
+	/* The pipe ends wake sleepers through the kernel: close them first. */
+	file_unref(sys->stdin_w);
+	file_unref(sys->stdin_r);
+	sys->stdin_w = sys->stdin_r = NULL;
+	kern_free(sys->k);
+	if (sys->devfs)
+		fs_unref(sys->devfs);
+	if (sys->tty)
+		tty_free(sys->tty);
+	abi_free(sys->abi);
+	free(sys->env);
+	free(sys);
+}
+
+/* ---- installing files ------------------------------------------------------------ */
+
+int
+wr_install(wr_System *sys, const char *guest_path, const uint8_t *bytes, size_t len)
+{
+	struct ns *ns;
+	char *dir;
+	const char *slash;
+	int e;
+
+	if (!sys || !guest_path || guest_path[0] != '/' || (!bytes && len))
+		return WR_EARG;
+	ns = sys->k->root_ns;
+	slash = strrchr(guest_path, '/');
+	dir = strndup(guest_path, (size_t)(slash - guest_path));
+	if (!dir)
+		return fail(sys, WR_ENOMEM, "out of memory");
+	e = dir[0] ? mkdir_p(ns, dir) : 0;
+	free(dir);
+	if (!e)
+		e = fs_put(ns, guest_path, bytes, len);
+	if (e)
+		return fail(sys, from_errno(e), "%s: %s", guest_path, fs_strerror(e));
+	return WR_OK;
+}
+
+int
+wr_install_file(wr_System *sys, const char *guest_path, const char *host_path)
+{
+	uint8_t *buf = NULL;
+	size_t len = 0, cap = 0;
+	FILE *f;
+	int st;
+
+	if (!sys || !guest_path || !host_path)
+		return WR_EARG;
+	f = fopen(host_path, "rb");
+	if (!f)
+		return fail(sys, errno == ENOENT ? WR_ENOFILE : WR_EIO, "%s: %s", host_path,
+			    strerror(errno));
+	for (;;) {
+		size_t n;
+
+		if (len == cap) {
+			uint8_t *nb;
+
+			cap = cap ? cap * 2 : 65536;
+			if (cap > HOST_FILE_MAX || !(nb = realloc(buf, cap))) {
+				fclose(f);
+				free(buf);
+				return fail(sys, WR_ENOMEM, "%s: too large", host_path);
+			}
+			buf = nb;
+		}
+		n = fread(buf + len, 1, cap - len, f);
+		len += n;
+		if (n == 0)
+			break;
+	}
+	st = ferror(f) ? fail(sys, WR_EIO, "%s: read error", host_path) : WR_OK;
+	fclose(f);
+	if (!st)
+		st = wr_install(sys, guest_path, buf, len);
+	free(buf);
+	return st;
+}
+
+/* ---- processes ------------------------------------------------------------------- */
+
+static int
+stdin_pipe(struct wr_System *sys)
+{
+	if (sys->stdin_r)
+		return 0;
+	return pipe_new(sys->k, false, 0, &sys->stdin_r, &sys->stdin_w);
+}
+
+/* Open fds 0, 1, 2 of p as spec says. */
+static int
+setup_stdio(struct wr_System *sys, struct proc *p, const int mode[3])
+{
+	static const char *const host_dev[3] = { NULL, "/dev/hostout", "/dev/hosterr" };
+
+	for (int fd = 0; fd < 3; fd++) {
+		struct fs_io io = { .opener = p };
+		struct file *f = NULL;
+		const char *path;
+		unsigned oflags = fd ? FS_O_WRITE : FS_O_READ;
+		int32_t got;
+		int e;
+
+		switch (mode[fd]) {
+		case WR_STDIO_CONSOLE:
+			path = "/dev/console";
+			oflags = FS_O_READ | FS_O_WRITE;
+			break;
+		case WR_STDIO_NULL:
+			path = "/dev/null";
+			break;
+		case WR_STDIO_HOST:
+			if (fd == 0) {
+				if ((e = stdin_pipe(sys)))
+					return e;
+				file_ref(sys->stdin_r);
+				f = sys->stdin_r;
+				path = NULL;
+				break;
+			}
+			if (!sys->output)
+				return E_INVAL;
+			path = host_dev[fd];
+			break;
+		default:
+			return E_INVAL;
+		}
+		if (path && (e = file_open(p->ns, NULL, path, strlen(path), oflags, 0, &io, &f)))
+			return e;
+		e = fdtab_install(p->fds, f, fd, 0, &got);
+		file_unref(f);
+		if (e)
+			return e;
+	}
+	return 0;
+}
+
+int
+wr_spawn(wr_System *sys, const wr_Spawn *spec, int32_t *pid)
+{
+	const char *name, *const *argv;
+	const char *deflt[2];
+	struct proc *p = NULL;
+	int e;
+
+	if (!sys || !spec || !pid || (!spec->path && !spec->bytes))
+		return WR_EARG;
+	if (sys->in_step)
+		return WR_ESTATE;
+	*pid = 0;
+	sys->errmsg[0] = 0;
+	name = spec->path ? spec->path : spec->name ? spec->name : "program";
+	deflt[0] = name;
+	deflt[1] = NULL;
+	argv = spec->argv ? spec->argv : deflt;
+	if ((e = proc_alloc(sys->k, NULL, &p)))
+		return fail(sys, from_errno(e), "%s: %s", name, fs_strerror(e));
+	p->host_spawned = true;
+	if (spec->cwd) {
+		struct fs_path fp;
+
+		e = fs_resolve(p->ns, NULL, spec->cwd, strlen(spec->cwd), FS_FOLLOW, &fp);
+		if (!e && fp.vn->type != VN_DIR) {
+			fs_path_release(&fp);
+			e = E_NOTDIR;
+		}
+		if (e) {
+			fail(sys, from_errno(e), "%s: %s", spec->cwd, fs_strerror(e));
+			goto out;
+		}
+		vn_unref(p->cwd);
+		p->cwd = fp.vn;
+		fp.vn = NULL;
+		fs_path_release(&fp);
+	}
+	if ((e = setup_stdio(sys, p, spec->stdio)) || (e = abi_preopen(p))) {
+		fail(sys, e == E_INVAL ? WR_EARG : from_errno(e), "%s: stdio: %s", name,
+		     e == E_INVAL ? "WR_STDIO_HOST needs an output callback" : fs_strerror(e));
+		goto out;
+	}
+	if (spec->path)
+		e = proc_exec(p, spec->path, (char *const *)argv,
+			      (char *const *)(spec->envp ? spec->envp : (const char *const *)sys->env));
+	else
+		e = proc_exec_bytes(p, name, spec->bytes, spec->len, (char *const *)argv,
+				    (char *const *)(spec->envp ? spec->envp
+							       : (const char *const *)sys->env));
+	if (e) {
+		if (p->diag[0])
+			fail(sys, from_errno(e), "%s: %s", name, p->diag);
+		else
+			fail(sys, from_errno(e), "%s: %s", name, fs_strerror(e));
+		goto out;
+	}
+	if (spec->foreground)
+		tty_attach(sys->tty, p->sid, p->pgid);
+	proc_start(p);
+	*pid = p->pid;
+	return WR_OK;
+out:
+	proc_discard(p);
+	return from_errno(e) ? from_errno(e) : WR_EIO;
+}
+
+int
+wr_step(wr_System *sys, int64_t budget, wr_Event *ev)
+{
+	struct kern_event ke;
+	uint64_t now;
+	int e;
+
+	if (!sys || !ev)
+		return WR_EARG;
+	memset(ev, 0, sizeof *ev);
+	if (sys->in_step)
+		return WR_ESTATE;
+	sys->in_step = true;
+	e = kern_step(sys->k, budget, &ke);
+	sys->in_step = false;
+	if (e)
+		return WR_ESTATE;
+	ev->what = (int)ke.what;
+	ev->fuel = ke.fuel;
+	switch (ke.what) {
+	case KERN_EXITED:
+		ev->pid = ke.pid;
+		ev->status = ke.status;
+		memcpy(ev->diag, ke.diag, sizeof ev->diag);
+		ev->diag[sizeof ev->diag - 1] = 0;
+		if ((ke.status & 0x7f) == 0) {
+			ev->exit_code = (ke.status >> 8) & 0xff;
+		} else {
+			const char *n = sig_name(ke.status & 0x7f);
+
+			ev->exit_code = -1;
+			ev->signal = ke.status & 0x7f;
+			if (n)
+				snprintf(ev->signame, sizeof ev->signame, "%s", n);
+			else
+				snprintf(ev->signame, sizeof ev->signame, "SIG%d", ev->signal);
+		}
+		break;
+	case KERN_IDLE:
+		now = kern_now(sys->k);
+		ev->wake_ns = ke.wake_at == UINT64_MAX ? UINT64_MAX
+			      : ke.wake_at > now ? ke.wake_at - now : 0;
+		break;
+	case KERN_BUDGET:
+	case KERN_DONE:
+		break;
+	}
+	return WR_OK;
+}
+
+/* ---- the console and host input ------------------------------------------------------ */
+
+size_t
+wr_console_write(wr_System *sys, const void *buf, size_t len)
+{
+	if (!sys || !buf || sys->in_step)
+		return 0;
+	return tty_input(sys->tty, buf, len);
+}
+
+void
+wr_console_eof(wr_System *sys)
+{
+	if (sys && !sys->in_step)
+		tty_input_eof(sys->tty);
+}
+
+size_t
+wr_console_read(wr_System *sys, void *buf, size_t cap)
+{
+	if (!sys || !buf || sys->in_step)
+		return 0;
+	return tty_drain(sys->tty, buf, cap);
+}
+
+int
+wr_console_signal(wr_System *sys, int key)
+{
+	static const struct {
+		int key, sig;
+	} keys[] = { { 'C', KSIGINT }, { 'Z', KSIGTSTP }, { '\\', KSIGQUIT } };
+
+	if (!sys || sys->in_step)
+		return WR_EARG;
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		if (keys[i].key == key) {
+			tty_signal(sys->tty, keys[i].sig);
+			return WR_OK;
+		}
+	}
+	return WR_EARG;
+}
+
+size_t
+wr_stdin_write(wr_System *sys, const void *buf, size_t len)
+{
+	struct fs_io io = { 0 };
+	size_t n = 0;
+
+	if (!sys || !buf || sys->in_step || sys->stdin_closed || !len)
+		return 0;
+	if (stdin_pipe(sys))
+		return 0;
+	io.nonblock = true;
+	if (file_write(sys->stdin_w, buf, len, &n, &io))
+		return 0;
+	return n;
+}
+
+void
+wr_stdin_close(wr_System *sys)
+{
+	if (!sys || sys->in_step || sys->stdin_closed)
+		return;
+	sys->stdin_closed = true;
+	if (stdin_pipe(sys))
+		return;
+	file_unref(sys->stdin_w);
+	sys->stdin_w = NULL;
+}
+
+/* ---- processes seen from the host ------------------------------------------------- */
+
+int
+wr_kill(wr_System *sys, int32_t pid, int sig)
+{
+	struct proc *p;
+
+	if (!sys || sig < 0 || sig > KSIG_MAX || pid == 0 || pid == INT32_MIN)
+		return WR_EARG;
+	if (pid < 0)
+		return sig_send_pgrp(sys->k, -pid, sig) ? WR_ESRCH : WR_OK;
+	p = proc_find(sys->k, pid);
+	if (!p || p->state == P_ZOMBIE)
+		return WR_ESRCH;
+	if (sig)
+		sig_send_proc(p, sig);
+	return WR_OK;
+}
+
+int
+wr_proc_status(wr_System *sys, int32_t pid, wr_ProcInfo *info)
+{
+	struct proc *p;
+
+	if (!sys || !info)
+		return WR_EARG;
+	p = proc_find(sys->k, pid);
+	if (!p)
+		return WR_ESRCH;
+	memset(info, 0, sizeof *info);
+	info->pid = p->pid;
+	info->ppid = p->ppid;
+	info->pgid = p->pgid;
+	info->sid = p->sid;
+	info->state = proc_state_letter(p->state);
+	info->nice = p->nice;
+	info->fuel = p->fuel;
+	info->pages = proc_pages(p);
+	info->bytes_read = p->rbytes;
+	info->bytes_written = p->wbytes;
+	info->start_ns = p->start_ns;
+	snprintf(info->name, sizeof info->name, "%s", p->name);
+	return WR_OK;
+}
