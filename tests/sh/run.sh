@@ -14,7 +14,8 @@
 #   === NAME [warren] [native]     start of a case (tags limit where it runs)
 #   script lines
 #   --- stdin                      optional: input fed to the shell
-#   --- stdout                     expected standard output (exact)
+#   --- stdout                     expected standard output (exact; trailing
+#                                  blank lines belong to the separator)
 #   --- status N                   expected exit status (default 0)
 # The closing line is "sh: N passed, N failed".
 set -u
@@ -98,6 +99,7 @@ want_status=0
 flush() {
 	# The blank lines that separate cases are not part of the output.
 	while [ "${want%$'\n\n'}" != "$want" ]; do want=${want%$'\n'}; done
+	[ "$want" = $'\n' ] && want=
 	[ -n "$name" ] && run_case "$name" "$tags" "$script" "$input" "$want" "$want_status"
 	name=
 }

@@ -179,7 +179,8 @@ redirs_apply(struct redir *r, struct saved_fd **save)
 		int fd = -1;
 		char *target = NULL;
 		if (r->kind == R_HEREDOC) {
-			char *body = r->quoted ? xstrdup(r->body) : expand_str(r->body, EX_HEREDOC);
+			const char *raw = r->body ? r->body : "";
+			char *body = r->quoted ? xstrdup(raw) : expand_str(raw, EX_HEREDOC);
 			if (!body)
 				return -1;
 			fd = heredoc_fd(body);

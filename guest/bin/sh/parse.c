@@ -346,6 +346,8 @@ lex(struct parser *p, struct tok *t)
 	if (c < 0) {
 		t->type = T_EOF;
 		t->end = p->pos;
+		if (p->nheredocs)
+			read_heredocs(p);       /* "cat <<E" at the very end */
 		return;
 	}
 	if (c == '\n') {
