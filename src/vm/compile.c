@@ -761,22 +761,28 @@ struct opinfo {
 	(op) == 0x6C || ((op) >= 0x71 && (op) <= 0x73) || (op) == 0x51 || (op) == 0x52 || \
 	(op) == 0x7C || (op) == 0x7E || ((op) >= 0x83 && (op) <= 0x85)))
 static const struct opinfo optab[768] = {
-#define UNOP(name, prefix, opcode, in, out, body) \
-	[OPIDX(prefix, opcode)] = { OP_UN, VT_##in, VT_##out, 0, VM_X_##name, false },
-#define BINOP(name, prefix, opcode, in, out, body) \
-	[OPIDX(prefix, opcode)] = { OP_BIN, VT_##in, VT_##out, 0, VM_X_##name, HAS_IMM_##in, COMM(prefix, opcode) },
-#define LOADOP(name, prefix, opcode, out, nbytes, is_signed) \
-	[OPIDX(prefix, opcode)] = { OP_LOAD, VM_I32, VT_##out, nbytes, VM_X_##name, false },
-#define STOREOP(name, prefix, opcode, in, nbytes) \
-	[OPIDX(prefix, opcode)] = { OP_STORE, VT_##in, 0, nbytes, VM_X_##name, false },
-#define ATOMIC_LOAD(name, opcode, out, nbytes) \
-	[OPIDX(0xFE, opcode)] = { OP_ALOAD, VM_I32, VT_##out, nbytes, VM_X_##name, false },
-#define ATOMIC_STORE(name, opcode, in, nbytes) \
-	[OPIDX(0xFE, opcode)] = { OP_ASTORE, VT_##in, 0, nbytes, VM_X_##name, false },
-#define ATOMIC_RMW(name, opcode, t, nbytes, body) \
-	[OPIDX(0xFE, opcode)] = { OP_ARMW, VT_##t, VT_##t, nbytes, VM_X_##name, false },
-#define ATOMIC_CMPXCHG(name, opcode, t, nbytes) \
-	[OPIDX(0xFE, opcode)] = { OP_ACMPX, VT_##t, VT_##t, nbytes, VM_X_##name, false },
+/* (parameter names differ from the field names: they would replace them) */
+#define UNOP(name, prefix, opcode, ti, to, body) \
+	[OPIDX(prefix, opcode)] = { .kind = OP_UN, .in = VT_##ti, .out = VT_##to, .xop = VM_X_##name },
+#define BINOP(name, prefix, opcode, ti, to, body) \
+	[OPIDX(prefix, opcode)] = { .kind = OP_BIN, .in = VT_##ti, .out = VT_##to, .xop = VM_X_##name, \
+				    .imm = HAS_IMM_##ti, .comm = COMM(prefix, opcode) },
+#define LOADOP(name, prefix, opcode, to, nb, is_signed) \
+	[OPIDX(prefix, opcode)] = { .kind = OP_LOAD, .in = VM_I32, .out = VT_##to, .nbytes = nb, \
+				    .xop = VM_X_##name },
+#define STOREOP(name, prefix, opcode, ti, nb) \
+	[OPIDX(prefix, opcode)] = { .kind = OP_STORE, .in = VT_##ti, .nbytes = nb, .xop = VM_X_##name },
+#define ATOMIC_LOAD(name, opcode, to, nb) \
+	[OPIDX(0xFE, opcode)] = { .kind = OP_ALOAD, .in = VM_I32, .out = VT_##to, .nbytes = nb, \
+				  .xop = VM_X_##name },
+#define ATOMIC_STORE(name, opcode, ti, nb) \
+	[OPIDX(0xFE, opcode)] = { .kind = OP_ASTORE, .in = VT_##ti, .nbytes = nb, .xop = VM_X_##name },
+#define ATOMIC_RMW(name, opcode, t, nb, body) \
+	[OPIDX(0xFE, opcode)] = { .kind = OP_ARMW, .in = VT_##t, .out = VT_##t, .nbytes = nb, \
+				  .xop = VM_X_##name },
+#define ATOMIC_CMPXCHG(name, opcode, t, nb) \
+	[OPIDX(0xFE, opcode)] = { .kind = OP_ACMPX, .in = VT_##t, .out = VT_##t, .nbytes = nb, \
+				  .xop = VM_X_##name },
 #include "ops.def"
 };
 
