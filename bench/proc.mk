@@ -23,7 +23,7 @@ PROC_BUILT := $(PROC_DIR)/driver $(PROC_DIR)/native $(PROC_DIR)/tiny \
 bench-proc: bench-proc-build
 	$(PROC_DIR)/driver $(PROC_DIR) $(BENCH_PROC_ONLY)
 
-bench-proc-build: $(PROC_BUILT)
+bench-proc-build: deps $(PROC_BUILT)
 
 # Part of `make bench`; there it waits until the kernel benchmarks are
 # built, so no compiler runs beside a measurement.
