@@ -42,14 +42,14 @@ for t in "$TESTS"/*.wasm; do
 	timeout -k 5 "$TIMEOUT" "$WARREN" run $(options "$name") --mount "$TESTS:/t:ro" \
 		"$INIT" "/t/$name.wasm" >"$out" 2>&1 </dev/null
 	rc=$?
-	p=$(grep -c '^ok ' "$out")
-	f=$(grep -c '^FAIL ' "$out")
+	p=$(grep -ac '^ok ' "$out")
+	f=$(grep -ac '^FAIL ' "$out")
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 		f=1
 		echo "FAIL $name: warren exited with $rc$([ "$rc" -eq 124 ] && echo ' (host timeout)')"
 	fi
 	if [ "${GT_VERBOSE:-0}" = 1 ] || [ "$f" -ne 0 ]; then
-		grep -v '^ok ' "$out" | sed 's/^/  /'
+		grep -av '^ok ' "$out" | sed 's/^/  /'
 	fi
 	echo "$name: $p passed, $f failed"
 	rm -f "$out"
