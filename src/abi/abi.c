@@ -324,6 +324,16 @@ abi_mem(struct abi_cx *cx, uint32_t ptr, uint64_t len)
 	return cx->mem ? cx->mem + ptr : &none;
 }
 
+/*
+ * Guest memory is little-endian. On a little-endian host a fixed-size
+ * memcpy is one load or store; elsewhere the bytes are assembled.
+ */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define HOST_LE 1
+#else
+#define HOST_LE 0
+#endif
+
 void
 abi_le16(uint8_t *p, uint16_t v)
 {
@@ -334,6 +344,10 @@ abi_le16(uint8_t *p, uint16_t v)
 void
 abi_le32(uint8_t *p, uint32_t v)
 {
+	if (HOST_LE) {
+		memcpy(p, &v, 4);
+		return;
+	}
 	for (int i = 0; i < 4; i++)
 		p[i] = (uint8_t)(v >> (8 * i));
 }
@@ -341,6 +355,10 @@ abi_le32(uint8_t *p, uint32_t v)
 void
 abi_le64(uint8_t *p, uint64_t v)
 {
+	if (HOST_LE) {
+		memcpy(p, &v, 8);
+		return;
+	}
 	for (int i = 0; i < 8; i++)
 		p[i] = (uint8_t)(v >> (8 * i));
 }
@@ -348,6 +366,12 @@ abi_le64(uint8_t *p, uint64_t v)
 uint32_t
 abi_rd32(const uint8_t *p)
 {
+	uint32_t v;
+
+	if (HOST_LE) {
+		memcpy(&v, p, 4);
+		return v;
+	}
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
 	       (uint32_t)p[3] << 24;
 }
