@@ -477,12 +477,21 @@ expand_into(struct xb *b, const char *raw, size_t len, int quoted, int flags)
 
 /* ---- pathname expansion */
 
+/* Does the field hold an unquoted pattern character?  A "[" counts only
+ * with a "]" after it, so `[ -z x ]` never reads the directory. */
 static int
 has_glob(const char *s, const unsigned char *q, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		if (!q[i] && strchr("*?[", s[i]))
+	for (size_t i = 0; i < n; i++) {
+		if (q[i])
+			continue;
+		if (s[i] == '*' || s[i] == '?')
 			return 1;
+		if (s[i] == '[')
+			for (size_t k = i + 2; k < n; k++)
+				if (s[k] == ']' && !q[k])
+					return 1;
+	}
 	return 0;
 }
 

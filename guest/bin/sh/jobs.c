@@ -351,11 +351,34 @@ job_wait_fg(struct job *j)
 	return st;
 }
 
+/* A script that starts jobs and never waits must not grow the table
+ * without bound: past this many, finished jobs are forgotten. */
+#define MAX_JOBS 256
+
+static void
+forget_done(void)
+{
+	int n = 0;
+	for (struct job *j = jobtab; j; j = j->next)
+		n++;
+	struct job *next;
+	for (struct job *j = jobtab; j && n > MAX_JOBS; j = next) {
+		next = j->next;
+		if (job_state(j) == PS_DONE) {
+			table_remove(j);
+			job_free(j);
+			n--;
+		}
+	}
+}
+
 void
 job_background(struct job *j)
 {
-	if (!j->id)
+	if (!j->id) {
+		forget_done();
 		table_insert(j);
+	}
 	if (sh.interactive)
 		fprintf(stderr, "[%d] %ld\n", j->id, (long)j->procs[j->n - 1].pid);
 }
