@@ -186,10 +186,11 @@ num_arg(const char *s, int *bad)
 {
 	if (*s == '\'' || *s == '"')
 		return (unsigned char)s[1];
+	if (!*s)
+		return 0;
 	char *end;
 	errno = 0;
 	long v = strtol(s, &end, 0);
-	if (!*s) return 0;
 	if (*end || errno) {
 		sh_error("printf: %s: invalid number", s);
 		*bad = 1;
@@ -239,14 +240,12 @@ bi_printf(int argc, char **argv)
 			switch (conv) {
 			case 'd': case 'i': case 'o': case 'u': case 'x': case 'X': case 'c':
 				if (conv == 'c') {
+					/* An empty argument prints nothing, as in
+					 * dash and bash. */
 					spec[sn++] = 'c';
 					spec[sn] = 0;
-					if (arg && *arg)
-						printf(spec, arg[0]);
-					else if (arg)
-						;
-					else
-						printf(spec, 0);
+					if (!arg || *arg)
+						printf(spec, arg ? arg[0] : 0);
 					break;
 				}
 				spec[sn++] = 'l';

@@ -678,7 +678,7 @@ parse_simple(struct parser *p)
 {
 	struct node *n = mk(p, N_SIMPLE);
 	struct redir **rt = &n->redirs;
-	struct word **at_ = &n->assigns, **wt = &n->words;
+	struct word **asg = &n->assigns, **wt = &n->words;
 	size_t start = peek(p)->start;
 	for (;;) {
 		if (p->status != P_OK)
@@ -692,8 +692,8 @@ parse_simple(struct parser *p)
 			break;
 		struct tok t = next(p);
 		if (!n->words && assign_name_len(t.text)) {
-			*at_ = mkword(p, t.text);
-			at_ = &(*at_)->next;
+			*asg = mkword(p, t.text);
+			asg = &(*asg)->next;
 			continue;
 		}
 		if (!n->words && !n->assigns && !n->redirs && peek(p)->type == T_LPAREN) {

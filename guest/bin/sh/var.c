@@ -289,8 +289,7 @@ var_set_temp(struct var_save **save, const char *name, const char *value)
 	s->exported = v ? v->exported : 0;
 	s->next = *save;
 	*save = s;
-	if (var_set(name, value, 1) == 0)
-		return;
+	var_set(name, value, 1);        /* readonly: said so, value kept */
 }
 
 void
