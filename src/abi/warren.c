@@ -198,44 +198,60 @@ sys_alarm(struct abi_cx *cx)
 }
 
 static const struct abi_call calls[] = {
-	{ "setpgid", "i32 pid, i32 pgid", "errno", sys_setpgid,
-	  "POSIX setpgid; pid 0 = the caller, pgid 0 = pid. EPERM across sessions or for a "
-	  "session leader, ESRCH for a pid that is neither the caller nor its child, EACCES "
-	  "for a child that has exec'd" },
-	{ "getpgid", "i32 pid, i32 *pgid", "errno", sys_getpgid, "pid 0 = the caller; ESRCH" },
-	{ "setsid", "i32 *sid", "errno", sys_setsid,
-	  "a new session and group led by the caller; EPERM if it already leads a group" },
-	{ "getsid", "i32 pid, i32 *sid", "errno", sys_getsid, "pid 0 = the caller; ESRCH" },
-	{ "tcsetpgrp", "i32 fd, i32 pgid", "errno", sys_tcsetpgrp,
-	  "the foreground group of the console open on fd: ENOTTY for another file or "
-	  "session, EPERM for a group outside the session; from the background SIGTTOU "
-	  "stops the caller unless ignored or blocked" },
-	{ "tcgetpgrp", "i32 fd, i32 *pgid", "errno", sys_tcgetpgrp,
-	  "the console's foreground group (0: none); ENOTTY" },
-	{ "sigaction", "i32 sig, i32 disposition, i32 *old_disposition", "errno", sys_sigaction,
-	  "0 default, 1 ignore, 2 catch (delivered through the export registered with wasix "
-	  "callback_signal, default `__wasm_signal`); EINVAL for SIGKILL, SIGSTOP, an unknown "
-	  "signal or disposition" },
-	{ "sigprocmask", "i32 how, i64 set, i32 *oldset", "errno", sys_sigprocmask,
-	  "how 0 SIG_BLOCK, 1 SIG_UNBLOCK, 2 SIG_SETMASK; bit n-1 = signal n; SIGKILL and "
-	  "SIGSTOP are never blocked; *oldset (u64) gets the previous mask" },
-	{ "waitpid", "i32 pid, i32 options, i32 *status, i32 *rpid", "errno", sys_waitpid,
-	  "POSIX waitpid: pid -1 any child, > 0 that child, 0 the caller's group, < -1 group "
-	  "-pid; options 1 WNOHANG, 2 WUNTRACED, 8 WCONTINUED; *status in the Linux encoding "
-	  "(exit code << 8; signal; sig << 8 \\| 0x7f stopped; 0xffff continued); *rpid 0 with "
-	  "WNOHANG when nothing is ready; ECHILD" },
-	{ "nice", "i32 inc, i32 *newnice", "errno", sys_nice,
-	  "adds inc to the caller's nice, clamped to -20..19 (no privilege needed to lower "
-	  "it); the scheduler scales quanta by 1.25^-nice" },
-	{ "isatty", "i32 fd, i32 *yes", "errno", sys_isatty,
-	  "*yes = 1 if fd is the console, else 0; EBADF" },
-	{ "ps", "i32 buf, i32 buf_len, i32 *used", "errno", sys_ps,
-	  "the process table as text: a header, then one line per process in pid order: "
-	  "`pid ppid pgid sid state nice fuel pages name` (state R S T Z); *used = the size of "
-	  "the whole table; ENOBUFS when it does not fit" },
-	{ "alarm", "i32 seconds, i32 *remaining", "errno", sys_alarm,
-	  "SIGALRM after seconds of system time (0 cancels); *remaining = seconds left of "
-	  "the previous alarm, rounded up" },
+	{ .name = "setpgid", .result = "errno", .fn = sys_setpgid,
+	  .params = "i32 pid, i32 pgid",
+	  .doc = "POSIX setpgid; pid 0 = the caller, pgid 0 = pid. EPERM across sessions or "
+	         "for a session leader, ESRCH for a pid that is neither the caller nor its "
+	         "child, EACCES for a child that has exec'd" },
+	{ .name = "getpgid", .result = "errno", .fn = sys_getpgid,
+	  .params = "i32 pid, i32 *pgid",
+	  .doc = "pid 0 = the caller; ESRCH" },
+	{ .name = "setsid", .result = "errno", .fn = sys_setsid,
+	  .params = "i32 *sid",
+	  .doc = "a new session and group led by the caller; EPERM if it already leads a "
+	         "group" },
+	{ .name = "getsid", .result = "errno", .fn = sys_getsid,
+	  .params = "i32 pid, i32 *sid",
+	  .doc = "pid 0 = the caller; ESRCH" },
+	{ .name = "tcsetpgrp", .result = "errno", .fn = sys_tcsetpgrp,
+	  .params = "i32 fd, i32 pgid",
+	  .doc = "the foreground group of the console open on fd: ENOTTY for another file or "
+	         "session, EPERM for a group outside the session; from the background "
+	         "SIGTTOU stops the caller unless ignored or blocked" },
+	{ .name = "tcgetpgrp", .result = "errno", .fn = sys_tcgetpgrp,
+	  .params = "i32 fd, i32 *pgid",
+	  .doc = "the console's foreground group (0: none); ENOTTY" },
+	{ .name = "sigaction", .result = "errno", .fn = sys_sigaction,
+	  .params = "i32 sig, i32 disposition, i32 *old_disposition",
+	  .doc = "0 default, 1 ignore, 2 catch (delivered through the export registered with "
+	         "wasix callback_signal, default `__wasm_signal`); EINVAL for SIGKILL, "
+	         "SIGSTOP, an unknown signal or disposition" },
+	{ .name = "sigprocmask", .result = "errno", .fn = sys_sigprocmask,
+	  .params = "i32 how, i64 set, i32 *oldset",
+	  .doc = "how 0 SIG_BLOCK, 1 SIG_UNBLOCK, 2 SIG_SETMASK; bit n-1 = signal n; SIGKILL "
+	         "and SIGSTOP are never blocked; *oldset (u64) gets the previous mask" },
+	{ .name = "waitpid", .result = "errno", .fn = sys_waitpid,
+	  .params = "i32 pid, i32 options, i32 *status, i32 *rpid",
+	  .doc = "POSIX waitpid: pid -1 any child, > 0 that child, 0 the caller's group, < "
+	         "-1 group -pid; options 1 WNOHANG, 2 WUNTRACED, 8 WCONTINUED; *status in "
+	         "the Linux encoding (exit code << 8; signal; sig << 8 \\| 0x7f stopped; "
+	         "0xffff continued); *rpid 0 with WNOHANG when nothing is ready; ECHILD" },
+	{ .name = "nice", .result = "errno", .fn = sys_nice,
+	  .params = "i32 inc, i32 *newnice",
+	  .doc = "adds inc to the caller's nice, clamped to -20..19 (no privilege needed to "
+	         "lower it); the scheduler scales quanta by 1.25^-nice" },
+	{ .name = "isatty", .result = "errno", .fn = sys_isatty,
+	  .params = "i32 fd, i32 *yes",
+	  .doc = "*yes = 1 if fd is the console, else 0; EBADF" },
+	{ .name = "ps", .result = "errno", .fn = sys_ps,
+	  .params = "i32 buf, i32 buf_len, i32 *used",
+	  .doc = "the process table as text: a header, then one line per process in pid "
+	         "order: `pid ppid pgid sid state nice fuel pages name` (state R S T Z); "
+	         "*used = the size of the whole table; ENOBUFS when it does not fit" },
+	{ .name = "alarm", .result = "errno", .fn = sys_alarm,
+	  .params = "i32 seconds, i32 *remaining",
+	  .doc = "SIGALRM after seconds of system time (0 cancels); *remaining = seconds "
+	         "left of the previous alarm, rounded up" },
 };
 
 const struct abi_table abi_warren_table = {

@@ -666,62 +666,90 @@ sys_chdir(struct abi_cx *cx)
 
 #define EXEC_ARGS "i32 name, i32 name_len, i32 args, i32 args_len"
 static const struct abi_call calls[] = {
-	{ "proc_fork", "i32 copy_memory, i32 *pid", "errno", sys_proc_fork,
-	  "fork: the parent gets the child's pid, the child 0; copy_memory 0 (vfork) is a "
-	  "full fork too" },
-	{ "proc_exec", EXEC_ARGS, "", sys_proc_exec,
-	  "execve with the current environment; args `\\n`-separated (argv[0] first). No "
-	  "error return: on failure the process exits with 127 (ENOENT) or 126" },
-	{ "proc_exec2", EXEC_ARGS ", i32 envs, i32 envs_len", "", sys_proc_exec2,
-	  "proc_exec with an environment (`\\n`-separated K=V)" },
-	{ "proc_exec3", EXEC_ARGS ", i32 envs, i32 envs_len, i32 search_path, i32 path, "
-	  "i32 path_len", "errno", sys_proc_exec3,
-	  "execve / execvp (search_path: a name without `/` is tried in each `:`-separated "
-	  "directory of path); returns only on failure: ENOENT, EACCES, ENOEXEC, E2BIG" },
-	{ "proc_spawn2", EXEC_ARGS ", i32 envs, i32 envs_len, i32 fd_ops, i32 fd_ops_len, "
-	  "i32 signal_dispositions, i32 signal_dispositions_len, i32 search_path, i32 path, "
-	  "i32 path_len, i32 *pid", "errno", sys_proc_spawn2,
-	  "posix_spawn(p): 56-byte fd ops (cmd u8@0: CLOSE 0, DUP2 1, OPEN 2, CHDIR 3, "
-	  "FCHDIR 4; fd@4, src_fd@8, path@12, path_len@16, dirflags@20, oflags@24, rights "
-	  "u64@32, u64@40, fdflags u16@48, fdflagsext u16@50 (1: cloexec)) applied in order in "
-	  "the child (OPEN and CHDIR paths relative to the child's cwd), then 2-byte signal "
-	  "dispositions (sig u8, 0 default / 1 ignore); on any error no child exists" },
-	{ "proc_join", "i32 *option_pid, i32 flags, i32 *status", "errno", sys_proc_join,
-	  "waitpid: option_pid {u8 tag (0 any child, 1 the pid), u32 pid @4} receives the pid "
-	  "reaped; flags 1 WNOHANG, 2 WUNTRACED; status {u8 tag: 0 nothing, 1 exited (u16 code "
-	  "@2), 2 signalled (u16 @2 and u8 @4: the signal), 3 stopped (u8 signal @2)}; ECHILD" },
-	{ "proc_join", "i32 *option_pid, i32 *status", "errno", sys_proc_join_v1,
-	  "the early two-argument form (flags 0), told apart by its import type" },
-	{ "proc_id", "i32 *pid", "errno", sys_proc_id, "getpid" },
-	{ "proc_parent", "i32 pid, i32 *ppid", "errno", sys_proc_parent,
-	  "the parent of any pid (0 for a process the host started); ESRCH" },
-	{ "proc_signal", "i32 pid, i32 sig", "errno", sys_proc_signal,
-	  "kill: pid > 0 one process, 0 the caller's group, -1 every process but init and the "
-	  "caller, < -1 the group -pid; sig 0 checks; ESRCH when nothing matches" },
-	{ "proc_raise", "i32 sig", "errno", sys_proc_raise, "raise" },
-	{ "proc_raise_interval", "i32 sig, i64 interval, i32 repeat", "errno",
-	  sys_proc_raise_interval, "SIGALRM after interval milliseconds (0 cancels), again "
-	  "every interval if repeat; other signals ENOTSUP" },
-	{ "callback_signal", "i32 name, i32 name_len", "", sys_callback_signal,
-	  "the export `(i32 sig) -> ()` that runs caught signals (default `__wasm_signal`); "
-	  "a missing or mistyped export registers nothing" },
-	{ "fd_pipe", "i32 *fd1, i32 *fd2", "errno", sys_fd_pipe,
-	  "a pipe whose ends are duplex (each reads what the other writes), so POSIX "
-	  "pipe() works reading fd1 and writing fd2" },
-	{ "fd_dup", "i32 fd, i32 *newfd", "errno", sys_fd_dup, "dup" },
-	{ "fd_dup2", "i32 fd, i32 min_fd, i32 cloexec, i32 *newfd", "errno", sys_fd_dup2,
-	  "F_DUPFD / F_DUPFD_CLOEXEC: the lowest free fd >= min_fd" },
-	{ "fd_renumber", "i32 from, i32 to", "errno", sys_fd_renumber,
-	  "POSIX dup2: `from` stays open, `to`'s close-on-exec flag is cleared" },
-	{ "fd_fdflags_get", "i32 fd, i32 *flags", "errno", sys_fd_fdflags_get,
-	  "F_GETFD into a u16: bit 0 close-on-exec" },
-	{ "fd_fdflags_set", "i32 fd, i32 flags", "errno", sys_fd_fdflags_set,
-	  "F_SETFD: bit 0 close-on-exec; EINVAL for other bits" },
-	{ "getcwd", "i32 buf, i32 *len", "errno", sys_getcwd,
-	  "the working directory, NUL-terminated, into buf (capacity *len), *len = its length; "
-	  "ERANGE with *len = the size needed when it does not fit" },
-	{ "chdir", "i32 path, i32 path_len", "errno", sys_chdir,
-	  "the working directory (relative paths from the current one); ENOTDIR" },
+	{ .name = "proc_fork", .result = "errno", .fn = sys_proc_fork,
+	  .params = "i32 copy_memory, i32 *pid",
+	  .doc = "fork: the parent gets the child's pid, the child 0; copy_memory 0 (vfork) "
+	         "is a full fork too" },
+	{ .name = "proc_exec", .result = "", .fn = sys_proc_exec,
+	  .params = EXEC_ARGS,
+	  .doc = "execve with the current environment; args `\\n`-separated (argv[0] first). "
+	         "No error return: on failure the process exits with 127 (ENOENT) or 126" },
+	{ .name = "proc_exec2", .result = "", .fn = sys_proc_exec2,
+	  .params = EXEC_ARGS ", i32 envs, i32 envs_len",
+	  .doc = "proc_exec with an environment (`\\n`-separated K=V)" },
+	{ .name = "proc_exec3", .result = "errno", .fn = sys_proc_exec3,
+	  .params = EXEC_ARGS ", i32 envs, i32 envs_len, i32 search_path, i32 path, "
+	    "i32 path_len",
+	  .doc = "execve / execvp (search_path: a name without `/` is tried in each "
+	         "`:`-separated directory of path); returns only on failure: ENOENT, EACCES, "
+	         "ENOEXEC, E2BIG" },
+	{ .name = "proc_spawn2", .result = "errno", .fn = sys_proc_spawn2,
+	  .params = EXEC_ARGS ", i32 envs, i32 envs_len, i32 fd_ops, i32 fd_ops_len, "
+	    "i32 signal_dispositions, i32 signal_dispositions_len, i32 search_path, "
+	    "i32 path, i32 path_len, i32 *pid",
+	  .doc = "posix_spawn(p): 56-byte fd ops (cmd u8@0: CLOSE 0, DUP2 1, OPEN 2, CHDIR "
+	         "3, FCHDIR 4; fd@4, src_fd@8, path@12, path_len@16, dirflags@20, oflags@24, "
+	         "rights u64@32, u64@40, fdflags u16@48, fdflagsext u16@50 (1: cloexec)) "
+	         "applied in order in the child (OPEN and CHDIR paths relative to the "
+	         "child's cwd), then 2-byte signal dispositions (sig u8, 0 default / 1 "
+	         "ignore); on any error no child exists" },
+	{ .name = "proc_join", .result = "errno", .fn = sys_proc_join,
+	  .params = "i32 *option_pid, i32 flags, i32 *status",
+	  .doc = "waitpid: option_pid {u8 tag (0 any child, 1 the pid), u32 pid @4} receives "
+	         "the pid reaped; flags 1 WNOHANG, 2 WUNTRACED; status {u8 tag: 0 nothing, 1 "
+	         "exited (u16 code @2), 2 signalled (u16 @2 and u8 @4: the signal), 3 "
+	         "stopped (u8 signal @2)}; ECHILD" },
+	{ .name = "proc_join", .result = "errno", .fn = sys_proc_join_v1,
+	  .params = "i32 *option_pid, i32 *status",
+	  .doc = "the early two-argument form (flags 0), told apart by its import type" },
+	{ .name = "proc_id", .result = "errno", .fn = sys_proc_id,
+	  .params = "i32 *pid",
+	  .doc = "getpid" },
+	{ .name = "proc_parent", .result = "errno", .fn = sys_proc_parent,
+	  .params = "i32 pid, i32 *ppid",
+	  .doc = "the parent of any pid (0 for a process the host started); ESRCH" },
+	{ .name = "proc_signal", .result = "errno", .fn = sys_proc_signal,
+	  .params = "i32 pid, i32 sig",
+	  .doc = "kill: pid > 0 one process, 0 the caller's group, -1 every process but init "
+	         "and the caller, < -1 the group -pid; sig 0 checks; ESRCH when nothing "
+	         "matches" },
+	{ .name = "proc_raise", .result = "errno", .fn = sys_proc_raise,
+	  .params = "i32 sig",
+	  .doc = "raise" },
+	{ .name = "proc_raise_interval", .result = "errno", .fn = sys_proc_raise_interval,
+	  .params = "i32 sig, i64 interval, i32 repeat",
+	  .doc = "SIGALRM after interval milliseconds (0 cancels), again every interval if "
+	         "repeat; other signals ENOTSUP" },
+	{ .name = "callback_signal", .result = "", .fn = sys_callback_signal,
+	  .params = "i32 name, i32 name_len",
+	  .doc = "the export `(i32 sig) -> ()` that runs caught signals (default "
+	         "`__wasm_signal`); a missing or mistyped export registers nothing" },
+	{ .name = "fd_pipe", .result = "errno", .fn = sys_fd_pipe,
+	  .params = "i32 *fd1, i32 *fd2",
+	  .doc = "a pipe whose ends are duplex (each reads what the other writes), so POSIX "
+	         "pipe() works reading fd1 and writing fd2" },
+	{ .name = "fd_dup", .result = "errno", .fn = sys_fd_dup,
+	  .params = "i32 fd, i32 *newfd",
+	  .doc = "dup" },
+	{ .name = "fd_dup2", .result = "errno", .fn = sys_fd_dup2,
+	  .params = "i32 fd, i32 min_fd, i32 cloexec, i32 *newfd",
+	  .doc = "F_DUPFD / F_DUPFD_CLOEXEC: the lowest free fd >= min_fd" },
+	{ .name = "fd_renumber", .result = "errno", .fn = sys_fd_renumber,
+	  .params = "i32 from, i32 to",
+	  .doc = "POSIX dup2: `from` stays open, `to`'s close-on-exec flag is cleared" },
+	{ .name = "fd_fdflags_get", .result = "errno", .fn = sys_fd_fdflags_get,
+	  .params = "i32 fd, i32 *flags",
+	  .doc = "F_GETFD into a u16: bit 0 close-on-exec" },
+	{ .name = "fd_fdflags_set", .result = "errno", .fn = sys_fd_fdflags_set,
+	  .params = "i32 fd, i32 flags",
+	  .doc = "F_SETFD: bit 0 close-on-exec; EINVAL for other bits" },
+	{ .name = "getcwd", .result = "errno", .fn = sys_getcwd,
+	  .params = "i32 buf, i32 *len",
+	  .doc = "the working directory, NUL-terminated, into buf (capacity *len), *len = "
+	         "its length; ERANGE with *len = the size needed when it does not fit" },
+	{ .name = "chdir", .result = "errno", .fn = sys_chdir,
+	  .params = "i32 path, i32 path_len",
+	  .doc = "the working directory (relative paths from the current one); ENOTDIR" },
 };
 
 const struct abi_table abi_wasix_table = {
