@@ -1,8 +1,10 @@
 # warren sh: the guest shell through init, with the host's streams.
 . tests/cli/lib.bash
 
-if [ ! -e "$BUILD/guest/bin/sh.wasm" ] || [ ! -e "$BUILD/guest/bin/init.wasm" ]; then
-	echo "no userland in $BUILD/guest/bin (make all builds it)"
+# The userland warren installs as /bin (by default the one next to it).
+export WARREN_BIN=${WARREN_BIN:-$BUILD/guest/bin}
+if [ ! -e "$WARREN_BIN/sh.wasm" ] || [ ! -e "$WARREN_BIN/init.wasm" ]; then
+	echo "no userland in $WARREN_BIN (make all builds it)"
 	exit 1
 fi
 T=$(mktemp -d)
