@@ -2,6 +2,7 @@
  * proc.c - fork, exit and wait: pids, return values, statuses, WNOHANG,
  * WUNTRACED/WCONTINUED, groups, ECHILD, zombies and orphans.
  */
+#include <sys/resource.h>
 #include <warren/guest.h>
 
 #include "gt.h"
@@ -151,6 +152,30 @@ GT(wnohang)
 	}
 	close(p[1]);
 	CHECK(gt_exited(gt_wait(c), 4));
+}
+
+/* wait4 and wait3: waitpid's semantics, usage zeroed (warren keeps none per child). */
+GT(wait4_wait3)
+{
+	struct rusage ru;
+	int st = 0;
+	pid_t c = fork();
+
+	REQUIRE(c >= 0);
+	if (c == 0)
+		_exit(12);
+	memset(&ru, 0xff, sizeof ru);
+	CHECK_EQ(wait4(c, &st, 0, &ru), c);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 12);
+	CHECK_EQ(ru.ru_utime.tv_sec, 0);
+	c = fork();
+	REQUIRE(c >= 0);
+	if (c == 0)
+		_exit(13);
+	CHECK_EQ(wait3(&st, 0, NULL), c);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 13);
+	CHECK_EQ(wait4(-1, &st, WNOHANG, NULL), -1);
+	CHECK_EQ(errno, ECHILD);
 }
 
 /* Any child: every one reaped once, with its own status. */

@@ -8,7 +8,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <warren/guest.h>
-#include <__struct_rusage.h>
 
 #include "../sdk.h"
 

@@ -3,13 +3,13 @@
  * friends from the guest SDK, over warren_v1.waitpid. Statuses use the
  * Linux encoding: exit code << 8, terminating signal in the low 7 bits,
  * (stop signal << 8) | 0x7f for a stopped child, 0xffff for a continued one.
+ * wait3/wait4 zero the struct rusage: warren keeps no usage per child.
  */
 #ifndef WARREN_SDK_SYS_WAIT_H
 #define WARREN_SDK_SYS_WAIT_H
 
+#include <sys/resource.h>
 #include <sys/types.h>
-
-struct rusage;  /* wait3/wait4 zero its times: warren keeps no per-child usage */
 
 #ifdef __cplusplus
 extern "C" {
