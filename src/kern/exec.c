@@ -362,14 +362,14 @@ strv_bytes(char *const *v, size_t *n)
 	return b;
 }
 
-static char **
-strv_copy(char *const *v, size_t n, int *count)
+char **
+proc_strv_dup(char *const *v, int *count)
 {
-	size_t bytes = 0;
+	size_t n = 0, bytes = 0;
 	char **out, *s;
 
-	for (size_t i = 0; i < n; i++)
-		bytes += strlen(v[i]) + 1;
+	for (; v && v[n]; n++)
+		bytes += strlen(v[n]) + 1;
 	out = malloc((n + 1) * sizeof *out + bytes);
 	if (!out)
 		return NULL;
@@ -413,8 +413,8 @@ replace_image(struct proc *p, struct kmod *m, const char *name, char *const argv
 
 	if (strv_bytes(argv, &na) + strv_bytes(envp, &ne) > ARG_MAX_BYTES)
 		return E_2BIG;
-	nargv = strv_copy(argv, na, &nargc);
-	nenvp = strv_copy(envp, ne, &nenvc);
+	nargv = proc_strv_dup(argv, &nargc);
+	nenvp = proc_strv_dup(envp, &nenvc);
 	if (!nargv || !nenvp) {
 		free(nargv);
 		free(nenvp);

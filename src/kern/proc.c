@@ -370,31 +370,6 @@ proc_destroy(struct proc *p)
 
 /* ---- fork ------------------------------------------------------------------------ */
 
-static char **
-strv_dup(char *const *v, int *count)
-{
-	size_t n = 0, bytes = 0;
-	char **out, *s;
-
-	for (; v && v[n]; n++)
-		bytes += strlen(v[n]) + 1;
-	out = malloc((n + 1) * sizeof *out + bytes);
-	if (!out)
-		return NULL;
-	s = (char *)(out + n + 1);
-	for (size_t i = 0; i < n; i++) {
-		size_t l = strlen(v[i]) + 1;
-
-		memcpy(s, v[i], l);
-		out[i] = s;
-		s += l;
-	}
-	out[n] = NULL;
-	if (count)
-		*count = (int)n;
-	return out;
-}
-
 int
 proc_fork(struct proc *p, int32_t *child)
 {
@@ -413,8 +388,8 @@ proc_fork(struct proc *p, int32_t *child)
 	if ((e = proc_alloc(p->k, p, &c)))
 		return e;
 	c->inst = vm_clone(p->inst, &err);
-	c->argv = strv_dup(p->argv, &c->argc);
-	c->envp = strv_dup(p->envp, &c->envc);
+	c->argv = proc_strv_dup(p->argv, &c->argc);
+	c->envp = proc_strv_dup(p->envp, &c->envc);
 	if (!c->inst || !c->argv || !c->envp) {
 		proc_discard(c);
 		return E_NOMEM;
