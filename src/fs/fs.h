@@ -265,24 +265,50 @@ uint64_t fs_now(void);
 
 /* ---- namespaces ------------------------------------------------------- */
 
+/* Flags of binds and mounts (Plan 9's bind(1) and mount(1)). */
 enum {
-	NS_RDONLY = 1 << 0,   /* everything reached through this mount is read-only */
+	NS_RDONLY = 1 << 0,   /* everything reached through this member is read-only */
+	NS_BEFORE = 1 << 1,   /* bind -b: a union, the new member searched first */
+	NS_AFTER = 1 << 2,    /* bind -a: a union, the new member searched last */
+	NS_CREATE = 1 << 3,   /* bind -c: files created in the union go here */
+	NS_MODES = NS_BEFORE | NS_AFTER,
 };
 
 /*
- * A namespace: a refcounted, ordered mount table.  Entry 0 mounts the root
- * at "/".  A later entry covers an earlier one at the same place.  Each
- * entry holds a reference on its root vnode and on the directory it covers.
- * Mounts are keyed by the covered directory vnode, not by a path string, so
- * a mount is found whichever path reaches it.  Issue 4 extends entries with
- * bind modes (before/after/replace) and union directories; the resolver
- * already steps onto mounts through one internal function (ns_cross in
- * internal.h), which is where unions will live.
+ * A namespace: a refcounted, ordered mount table (Plan 9's pgrp).  Entry 0
+ * is the root; every other entry covers one directory (or file) and lists
+ * what is bound there.  Mounts are keyed by the covered vnode, not by a
+ * path string, so a mount is found whichever path reaches it.
+ *
+ * Binding in replace mode (no NS_BEFORE/NS_AFTER) stacks a new entry on
+ * top of what the place showed; unbinding the place pops it again.  With
+ * NS_BEFORE or NS_AFTER the place becomes a union directory: its first
+ * bind keeps the original directory as a member (searched after, or
+ * before, the new one), later ones add members to the same union.
+ *
+ * A union directory: lookup asks each member in order and the first that
+ * has the name wins (an error other than "no such entry" also stops the
+ * search); readdir lists every member's entries, a name shown once (by
+ * the member that wins its lookup); unlink, rmdir and rename act in the
+ * member that holds the name; create, mkdir and symlink go to the first
+ * member that allows creation: the original directory, or one bound with
+ * NS_CREATE (EACCES when none does).  Unions may contain unions, to a
+ * depth of NS_UNION_DEPTH; a bind that would make a union contain itself
+ * fails with E_LOOP.
+ *
+ * ".." is decided by the walk: a resolution remembers the directories it
+ * walked down through and ".." returns to the previous one, so leaving a
+ * bind or mount always lands where the path entered it.  Only a walk that
+ * starts below its own history (from a working directory) asks the mount
+ * table, which maps a mount's root back to the place it is bound (the
+ * topmost such place when a directory is bound at several).
  *
  * Read-only: a vnode is read-only through ns when its fs is FS_RDONLY or
- * the topmost mount of its fs carries NS_RDONLY (one fs mounted twice with
- * different flags is an issue-4 case: the resolver will then have to carry
- * the mount it walked through).
+ * a mount of its fs carries NS_RDONLY.  A bind inherits read-only-ness
+ * from the path it binds: nothing can be made writable by binding it.
+ *
+ * Copies share a family (fs: "union") that names union directories by the
+ * place they cover, so the same union has the same identity in a copy.
  */
 struct ns;
 
@@ -298,12 +324,80 @@ struct vnode *ns_root(struct ns *ns);
 
 /*
  * Mounts root (a directory) on the directory named by path (resolved in ns
- * from its root, following symlinks).  flags: NS_RDONLY.  E_NOTDIR when
- * either is not a directory, E_NOMEM.
+ * from its root, following symlinks), in replace mode.  flags: NS_RDONLY.
+ * E_NOTDIR when either is not a directory, E_INVAL for other flags or a
+ * directory mounted on itself, E_NOMEM.
  */
 int ns_mount(struct ns *ns, const char *path, size_t len, struct vnode *root, unsigned flags);
 /* Removes the topmost mount at path.  E_INVAL if nothing is mounted there. */
 int ns_unmount(struct ns *ns, const char *path, size_t len);
+
+/*
+ * bind [-b|-a|-c] old new: makes what old names (resolved relative to cwd,
+ * following symlinks) visible at new.  flags: NS_BEFORE or NS_AFTER (a
+ * union; both: E_INVAL), NS_CREATE.  Directories bind onto directories
+ * (E_NOTDIR otherwise), files onto files in replace mode only (E_ISDIR,
+ * E_NOTDIR).  new may be "/": the root union gets the member, or in
+ * replace mode becomes old alone.  Errors: the resolver's, E_INVAL (old
+ * is already what new shows, or new ends in "." or ".."), E_EXIST (old is
+ * already a member there), E_LOOP (a union inside itself), E_NOSPC (over
+ * NS_MEMBERS_MAX members or NS_ENTRIES_MAX entries), E_NOMEM.
+ */
+int ns_bind(struct ns *ns, struct vnode *cwd, const char *old, size_t olen, const char *new,
+	    size_t nlen, unsigned flags);
+
+/* ns_bind of a vnode the caller holds; src labels it in listings. */
+int ns_bind_vnode(struct ns *ns, struct vnode *cwd, struct vnode *root, const char *src,
+		  const char *new, size_t nlen, unsigned flags);
+
+/*
+ * unbind [old] new: without old (NULL), removes the topmost entry at new
+ * (everything bound there by the last replace bind, or its union); with
+ * old, removes only the member old names from the union at new (the
+ * entry goes when nothing but the original is left).  E_INVAL when
+ * nothing (or not old) is bound at new, or new is the root and old NULL;
+ * E_BUSY when the root would be left empty.
+ */
+int ns_unbind(struct ns *ns, struct vnode *cwd, const char *old, size_t olen, const char *new,
+	      size_t nlen);
+
+/*
+ * mount [-b|-a|-c] spec new: a file system by name bound at new.  spec:
+ * "memfs" or "memfs:BYTES" (a fresh, empty in-memory fs with that quota,
+ * default NS_MEMFS_QUOTA), or "#name", a file system the system offered
+ * to every namespace of the family with ns_srv_add.  E_PERM for "#name"
+ * in a namespace marked nomount, E_NOENT for an unknown name, E_INVAL for
+ * a malformed spec; otherwise as ns_bind.
+ */
+#define NS_MEMFS_QUOTA (64u << 20)
+int ns_mount_spec(struct ns *ns, struct vnode *cwd, const char *spec, size_t slen,
+		  const char *new, size_t nlen, unsigned flags);
+
+/*
+ * Offers the directory root to every namespace of ns's family under
+ * "#name" (Plan 9's kernel devices: "#task", "#devfs", a host directory).
+ * E_EXIST, E_INVAL (a bad name, a union directory), E_NOMEM.
+ */
+int ns_srv_add(struct ns *ns, const char *name, struct vnode *root);
+
+/*
+ * Plan 9's RFNOMNT: from now on ns (and every copy made of it) refuses
+ * "#name" mounts, so what it shows can only be rearranged, never widened.
+ * There is no way back.
+ */
+void ns_set_nomount(struct ns *ns);
+bool ns_nomount(const struct ns *ns);
+
+/*
+ * The mount table as text, in a malloc'd NUL-terminated buffer (*out,
+ * owned by the caller; *len its length).  NS_TEXT_MOUNTS: one line per
+ * member, "PATH SOURCE FS FLAGS" in search order (FLAGS: "rw" or "ro",
+ * then ",create"; "union" for the members of a union).  NS_TEXT_DUMP:
+ * the binds and mounts that rebuild the table from its root, as shell
+ * commands ("bind -a /tmp/bin /bin").  E_NOMEM.
+ */
+enum { NS_TEXT_MOUNTS, NS_TEXT_DUMP };
+int ns_text(struct ns *ns, int form, char **out, size_t *len);
 
 /* ---- path resolution --------------------------------------------------- */
 

@@ -6,8 +6,16 @@
  * right-aligned in a buffer of FS_PATH_MAX bytes; following a symlink
  * prepends its target in front of what remains, so no step ever copies
  * the rest of the path and the bound on the buffer is the bound on the
- * path (E_NAMETOOLONG beyond it).  Every step holds exactly one vnode
- * reference (cur), so an error anywhere drops one reference and is done.
+ * path (E_NAMETOOLONG beyond it).  The walk holds a reference to the
+ * current directory (cur) and to each directory it came down through (a
+ * stack, popped by ".."), so an error anywhere drops those and is done.
+ *
+ * Why a stack: with binds, one directory can be reached from several
+ * places, so the place a ".." should return to is where the walk came
+ * from, not something the directory or the mount table can tell.  The
+ * stack also tells where the walk entered a confined (host) file system:
+ * an absolute symlink there restarts from that entry point, so a host
+ * directory bound anywhere can only ever name what lies inside it.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -41,7 +49,72 @@ struct walk {
 	size_t pos;         /* the rest is buf[pos, FS_PATH_MAX) */
 	int links;
 	struct vnode *cur;  /* the directory the rest is relative to (a reference) */
+	struct vnode **up;  /* the directories walked down through (references) */
+	size_t nup, capup;
 };
+
+/* Steps down: cur goes on the stack, child (a reference) becomes cur. */
+static int
+push(struct walk *w, struct vnode *child)
+{
+	if (w->nup == w->capup) {
+		size_t cap = w->capup ? w->capup * 2 : 16;
+		struct vnode **up = realloc(w->up, cap * sizeof *up);
+
+		if (!up)
+			return E_NOMEM;
+		w->up = up;
+		w->capup = cap;
+	}
+	w->up[w->nup++] = w->cur;
+	w->cur = child;
+	return 0;
+}
+
+/* Forgets the stack from position k up. */
+static void
+cut(struct walk *w, size_t k)
+{
+	while (w->nup > k)
+		vn_unref(w->up[--w->nup]);
+}
+
+/*
+ * Where an absolute target of a link in confined fs starts: the directory
+ * through which the walk entered fs (the stack is cut back to it), or,
+ * when the whole walk lies inside fs, the namespace's root of fs.
+ */
+static void
+confine(struct walk *w, struct fs *fs)
+{
+	struct vnode *start;
+	size_t k = w->nup;
+
+	if (w->cur->fs != fs) {
+		/* cur is a union and the link is in a member of fs: enter that member. */
+		start = ns_union_member(w->cur, fs);
+		if (start) {
+			vn_unref(w->cur);
+			w->cur = start;
+		}
+		return;
+	}
+	while (k > 0 && w->up[k - 1]->fs == fs)
+		k--;
+	if (k == 0) {
+		cut(w, 0);
+		vn_unref(w->cur);
+		w->cur = ns_confine_root(w->ns, fs);
+		return;
+	}
+	if (k == w->nup)
+		return;   /* cur itself is where the walk entered fs */
+	vn_unref(w->cur);
+	w->cur = w->up[k];
+	for (size_t i = k + 1; i < w->nup; i++)
+		vn_unref(w->up[i]);
+	w->nup = k;
+}
 
 /*
  * Replaces the component just read (it ended at `end`) with link's target.
@@ -69,9 +142,14 @@ splice(struct walk *w, struct vnode *link, size_t end)
 	w->pos = end - tlen;
 	memcpy(w->buf + w->pos, w->tmp, tlen);
 	if (w->tmp[0] == '/') {
-		start = link->fs->flags & FS_CONFINE ? fs_root(link->fs) : ns_root(w->ns);
-		vn_unref(w->cur);
-		w->cur = start;
+		if (link->fs->flags & FS_CONFINE) {
+			confine(w, link->fs);
+		} else {
+			start = ns_root(w->ns);
+			cut(w, 0);
+			vn_unref(w->cur);
+			w->cur = start;
+		}
 	}
 	return 0;
 }
@@ -105,7 +183,7 @@ fs_resolve(struct ns *ns, struct vnode *cwd, const char *path, size_t len, int f
 		w.cur = ns_root(ns);
 	} else {
 		vn_ref(cwd);
-		w.cur = cwd;
+		w.cur = ns_translate(ns, cwd);
 	}
 
 	for (;;) {
@@ -136,6 +214,11 @@ fs_resolve(struct ns *ns, struct vnode *cwd, const char *path, size_t len, int f
 		if (e - s == 1 && w.buf[s] == '.')
 			continue;
 		if (e - s == 2 && w.buf[s] == '.' && w.buf[s + 1] == '.') {
+			if (w.nup) {
+				vn_unref(w.cur);
+				w.cur = w.up[--w.nup];
+				continue;
+			}
 			err = ns_dotdot(ns, w.cur, &next);
 			if (err)
 				goto fail;
@@ -162,8 +245,9 @@ fs_resolve(struct ns *ns, struct vnode *cwd, const char *path, size_t len, int f
 			continue;
 		}
 		if (!last) {
-			vn_unref(w.cur);
-			w.cur = child;
+			err = push(&w, child);
+			if (err)
+				goto fail;
 			child = NULL;
 			continue;
 		}
@@ -184,12 +268,16 @@ fs_resolve(struct ns *ns, struct vnode *cwd, const char *path, size_t len, int f
 		break;
 	}
 	vn_unref(w.cur);
+	cut(&w, 0);
+	free(w.up);
 	free(w.buf);
 	out->rdonly = ns_rdonly(ns, out->vn ? out->vn : out->dir);
 	return 0;
 fail:
 	vn_unref(child);
 	vn_unref(w.cur);
+	cut(&w, 0);
+	free(w.up);
 	free(w.buf);
 	fs_path_release(out);
 	return err;
@@ -273,7 +361,7 @@ fs_getcwd(struct ns *ns, struct vnode *dir, char *buf, size_t cap, size_t *len)
 		return E_NOMEM;
 	f = (struct find *)(void *)(tmp + FS_PATH_MAX);
 	vn_ref(dir);
-	cur = dir;
+	cur = ns_translate(ns, dir);
 	while (!ns_is_root(ns, cur)) {
 		me = ns_below(ns, cur);
 		err = ns_dotdot(ns, cur, &up);
@@ -323,6 +411,52 @@ resolve(struct ns *ns, struct vnode *base, const char *path, size_t len, int fla
 	struct fs_path *p)
 {
 	return fs_resolve(ns, base, path, len, flags, p);
+}
+
+/*
+ * Replaces a union parent directory by the member that holds (or would
+ * create) the last name, so that operations between two directories see
+ * the file systems they really touch: a rename from a union to a plain
+ * directory of the same fs works, one across file systems is E_XDEV.
+ */
+static int
+deunion(struct fs_path *p, bool create)
+{
+	struct vnode *d;
+	bool ro = false;
+	int err;
+
+	for (int depth = 0; p->dir && p->namelen && ns_is_union(p->dir); depth++) {
+		if (depth == NS_UNION_DEPTH)
+			return E_LOOP;
+		err = ns_union_pick(p->dir, p->name, p->namelen, create, &d, &ro);
+		if (err)
+			return err;
+		vn_unref(p->dir);
+		p->dir = d;
+		p->rdonly |= ro;
+	}
+	return 0;
+}
+
+/*
+ * A rename inside one union stays in the member that holds the old name,
+ * rather than moving the file to the member that creates.
+ */
+static int
+samedir(struct fs_path *o, struct fs_path *n)
+{
+	int err;
+
+	if (o->dir != n->dir || !ns_is_union(o->dir))
+		return 0;
+	if ((err = deunion(o, false)) != 0)
+		return err;
+	vn_unref(n->dir);
+	vn_ref(o->dir);
+	n->dir = o->dir;
+	n->rdonly |= o->rdonly;
+	return 0;
 }
 
 /* The error for a path that names a directory by navigation ("/", "a/.."). */
@@ -522,6 +656,9 @@ fs_rename(struct ns *ns, struct vnode *obase, const char *opath, size_t olen,
 		err = E_NOENT;
 	else if (n.namelen == 0)
 		err = nonameerr(ns, &n);
+	else if ((err = samedir(&o, &n)) != 0 || (err = deunion(&o, false)) != 0
+		 || (err = deunion(&n, true)) != 0)
+		;
 	else if (o.covered || n.covered)
 		err = E_BUSY;
 	else if (o.dir->fs != n.dir->fs)
@@ -568,6 +705,8 @@ fs_link(struct ns *ns, struct vnode *obase, const char *opath, size_t olen, bool
 		err = E_EXIST;
 	else if (n.dirslash)
 		err = E_NOENT;
+	else if ((err = deunion(&n, true)) != 0)
+		;
 	else if (o.vn->fs != n.dir->fs)
 		err = E_XDEV;
 	else if (n.rdonly)
