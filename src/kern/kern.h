@@ -506,9 +506,9 @@ int sig_action(struct proc *p, int sig, int disp, int *old);
  * are never blocked. *old may be NULL. E_INVAL for a bad how. */
 int sig_procmask(struct proc *p, int how, uint64_t set, uint64_t *old);
 
-/* wasix callback_signal: the export (a function (i32) -> ()) that receives
- * caught signals. E_NOENT if p's program has no such export, E_INVAL if its
- * type is wrong. */
+/* wasix callback_signal: the export (a function (i32) -> () defined by the
+ * program) that receives caught signals. E_NOENT if p's program has no such
+ * export, E_INVAL if its type is wrong or it is an import. */
 int sig_set_handler(struct proc *p, const char *name, size_t len);
 
 /* Whether p has a signal that must be acted on before it continues. */

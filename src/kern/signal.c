@@ -217,7 +217,8 @@ sig_set_handler(struct proc *p, const char *name, size_t len)
 		return E_NOENT;
 	f = m->exports[i].index;
 	t = &m->types[m->func_type_index[f]];
-	if (t->nparams != 1 || t->types[0] != VM_I32 || t->nresults != 0)
+	/* A re-exported import would run host code as a handler: refuse. */
+	if (f < m->nfunc_imports || t->nparams != 1 || t->types[0] != VM_I32 || t->nresults != 0)
 		return E_INVAL;
 	p->sig_handler = (int32_t)kmod_unwrap(m, f);
 	return 0;
