@@ -17,7 +17,9 @@
 #   --- stdout                     expected standard output (exact; trailing
 #                                  blank lines belong to the separator)
 #   --- status N                   expected exit status (default 0)
-# The closing line is "sh: N passed, N failed".
+# Then (warren mode, all cases) tests/sh/interactive.py drives `warren sh`
+# on a pseudo-terminal for ^C, ^Z, fg, bg and jobs.  The closing line is
+# "sh: N passed, N failed".
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 mode=warren
@@ -129,6 +131,25 @@ while IFS= read -r line || [ -n "$line" ]; do
 	esac
 done <"$cases"
 flush
+
+# Job control at a terminal: a pty-driven session (needs python3).
+if [ $mode = warren ] && [ ${#only[@]} -eq 0 ]; then
+	if command -v python3 >/dev/null 2>&1; then
+		timeout 300 python3 "$here/interactive.py" "$WARREN" >"$tmp/tty" 2>&1
+		rc=$?
+		cat "$tmp/tty"
+		line=$(grep -E '^sh-tty: [0-9]+ passed, [0-9]+ failed' "$tmp/tty")
+		if [ -n "$line" ]; then
+			set -- $line
+			pass=$((pass + $2))
+			fail=$((fail + $4))
+		elif [ $rc -ne 0 ]; then
+			fail=$((fail + 1))
+		fi
+	else
+		echo "sh: python3 missing: interactive session skipped"
+	fi
+fi
 
 echo "sh: $pass passed, $fail failed"
 [ $fail -eq 0 ]

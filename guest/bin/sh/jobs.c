@@ -697,6 +697,12 @@ bi_kill(int argc, char **argv)
 				for (int p = 0; p < j->n; p++)
 					if (j->procs[p].state == PS_STOPPED)
 						j->procs[p].state = PS_RUNNING;
+			} else if (job_state(j) == PS_STOPPED && sig != SIGKILL &&
+			    sig != SIGSTOP && sig != SIGTSTP && sig != SIGTTIN &&
+			    sig != SIGTTOU) {
+				/* A stopped job only acts on the signal once
+				 * it runs again (bash does the same). */
+				continue_job(j);
 			}
 			continue;
 		}
