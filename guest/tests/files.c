@@ -137,6 +137,33 @@ GT(directories)
 	CHECK_EQ(dir_has("/tmp", "gt_d"), 0);
 }
 
+/*
+ * rename onto an existing name in a directory whose entry table is full
+ * (8, 16, 32 ... entries), so that making room moves the table: found by
+ * the grinder (the host read a stale entry).
+ */
+GT(rename_over_existing_full_dir)
+{
+	char a[64], b[64], buf[16];
+
+	for (int n = 8; n <= 32; n *= 2) {
+		mkdir("/tmp/gt_rn", 0755);
+		for (int i = 0; i < n; i++) {
+			snprintf(a, sizeof a, "/tmp/gt_rn/e%d", i);
+			write_file(a, i == 0 ? "first" : "other");
+		}
+		snprintf(b, sizeof b, "/tmp/gt_rn/e%d", n - 1);
+		CHECK_EQ(rename("/tmp/gt_rn/e0", b), 0);
+		CHECK_STR(read_file(b, buf, sizeof buf), "first");
+		CHECK_EQ(dir_has("/tmp/gt_rn", "e0"), 0);
+		for (int i = 1; i < n; i++) {
+			snprintf(a, sizeof a, "/tmp/gt_rn/e%d", i);
+			CHECK_EQ(unlink(a), 0);
+		}
+		CHECK_EQ(rmdir("/tmp/gt_rn"), 0);
+	}
+}
+
 GT(symlinks)
 {
 	char buf[64];
