@@ -27,6 +27,14 @@ if [ "$out" != out ] || [ "$(cat "$T/err")" != err ]; then
 	errors=$((errors + 1))
 fi
 
+# A reader that goes away ends warren as it would end a host process.
+$WARREN sh -c yes | head -1 >/dev/null
+rc=${PIPESTATUS[0]}
+if [ "$rc" != 141 ]; then
+	echo "warren sh -c yes | head -1: warren status $rc, want 141 (SIGPIPE)"
+	errors=$((errors + 1))
+fi
+
 # A host script with arguments; host directories through --mount.
 printf 'echo "script $1"\ncat /mnt/f\n' >"$T/s.sh"
 echo "mounted" >"$T/f"

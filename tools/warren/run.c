@@ -25,7 +25,8 @@
  * signal N (the cause is printed: "warren: prog: killed by SIGSEGV (trap
  * in f: out of bounds memory access)"); 127 when the program does not
  * exist, 126 when it is not a valid program; 2 for usage errors; 1 when
- * every process is blocked with no input left to wake one (a deadlock).
+ * every process is blocked with no input left to wake one (a deadlock);
+ * 141 (SIGPIPE) when the reader of warren's stdout or stderr went away.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "warren.h"
@@ -182,6 +183,7 @@ parse_opts(int argc, char **argv, struct opts *o, const char *cmd)
 /* ---- host output ------------------------------------------------------------- */
 
 static int console_fd = 1;
+static bool out_broken;   /* a host stream's reader went away (EPIPE) */
 
 static void
 write_all(int fd, const void *buf, size_t n)
@@ -193,8 +195,10 @@ write_all(int fd, const void *buf, size_t n)
 
 		if (w < 0 && errno == EINTR)
 			continue;
-		if (w <= 0)
+		if (w <= 0) {
+			out_broken |= w < 0 && errno == EPIPE;
 			return;
+		}
 		p += w;
 		n -= (size_t)w;
 	}
@@ -356,6 +360,8 @@ drive(wr_System *sys, int32_t pid, const char *name, bool console_in)
 			fprintf(stderr, "%s: internal error stepping the system\n", prog);
 			return EXIT_FAIL;
 		}
+		if (out_broken)
+			return 128 + SIGPIPE; /* like a host process writing to a closed pipe */
 		if (ev.what == WR_EV_EXITED && ev.pid == pid) {
 			if (ev.signal) {
 				fprintf(stderr, "%s: %s: killed by %s%s%s%s\n", prog, name, ev.signame,
