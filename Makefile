@@ -116,7 +116,7 @@ deps:
 
 # '+' hands the jobserver to the make that test-all.sh starts per suite.
 test: deps
-	+@MAKE="$(MAKE)" scripts/test-all.sh test-build test-unit test-spec test-fuzz test-cli test-demo test-sh
+	+@MAKE="$(MAKE)" scripts/test-all.sh test-build test-unit test-spec test-fuzz test-cli test-demo test-sh test-guest
 
 check:
 	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 test

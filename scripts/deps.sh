@@ -20,6 +20,7 @@ need clang have clang
 need lld have wasm-ld
 need wasi-libc test -e /usr/include/wasm32-wasi/stdio.h -o -e /usr/lib/wasm32-wasi/libc.a
 need wabt have wast2json
+need llvm sh -c "command -v llvm-ar || command -v llvm-ar-14"
 need valgrind have valgrind
 
 # The clang runtime packages are named after clang's major version and
