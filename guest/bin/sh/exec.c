@@ -287,6 +287,51 @@ sh_fork(void)
 	return pid;
 }
 
+/* execve failed with ENOEXEC: the file is text, so run it as a script
+ * (POSIX 2.9.1.1): with the interpreter its "#!" line names (and at most
+ * one argument), else with /bin/sh.  Returns only if that exec fails. */
+static void
+exec_script(const char *path, char **argv, char **envp)
+{
+	char head[256];
+	ssize_t n = 0;
+	int fd = open(path, O_RDONLY);
+	if (fd >= 0) {
+		n = read(fd, head, sizeof head - 1);
+		close(fd);
+	}
+	head[n > 0 ? n : 0] = 0;
+	char *interp = "/bin/sh", *arg = NULL;
+	if (n > 2 && head[0] == '#' && head[1] == '!') {
+		char *p = head + 2;
+		p[strcspn(p, "\n")] = 0;
+		p += strspn(p, " \t");
+		if (*p) {
+			interp = p;
+			p += strcspn(p, " \t");
+			if (*p) {
+				*p++ = 0;
+				p += strspn(p, " \t");
+				if (*p)
+					arg = p;
+			}
+		}
+	}
+	int argc = 0;
+	while (argv[argc])
+		argc++;
+	char **nargv = xmalloc((size_t)(argc + 3) * sizeof *nargv);
+	int k = 0;
+	nargv[k++] = interp;
+	if (arg)
+		nargv[k++] = arg;
+	nargv[k++] = (char *)path;
+	for (int i = 1; i <= argc; i++)
+		nargv[k++] = argv[i];
+	execve(interp, nargv, envp);
+	free(nargv);
+}
+
 /* Find and exec argv[0].  Returns only on failure, with the status the
  * command should have (127 not found, 126 not executable), after saying
  * why. */
@@ -299,8 +344,13 @@ exec_command(char **argv, char **assigns, int nassigns)
 	if (strchr(name, '/')) {
 		execve(name, argv, envp);
 		err = errno;
+		if (err == ENOEXEC)
+			exec_script(name, argv, envp);
 	} else {
 		const char *path = var_get("PATH");
+		for (int i = 0; i < nassigns; i++)   /* PATH=dir cmd looks in dir */
+			if (strncmp(assigns[i], "PATH=", 5) == 0)
+				path = assigns[i] + 5;
 		if (!path)
 			path = "/bin";
 		struct str full = { 0 };
@@ -316,6 +366,8 @@ exec_command(char **argv, char **assigns, int nassigns)
 			struct stat st;
 			if (stat(str_cstr(&full), &st) == 0 && S_ISREG(st.st_mode)) {
 				execve(full.s, argv, envp);
+				if (errno == ENOEXEC)
+					exec_script(full.s, argv, envp);
 				if (errno != ENOENT) {
 					err = errno;
 					break;
