@@ -606,9 +606,10 @@ expand_word(const char *raw, int flags, struct fields *out)
 	unsigned char *q = xmalloc(b.n + 1);
 	size_t qn = 0;
 	int exists = 0;
+	int after_ws = 0;       /* the last field was ended by IFS white space */
 	for (size_t i = 0; i <= b.n; i++) {
 		int end = i == b.n;
-		int brk = 0, ws = 0;
+		int delim = 0;  /* 1: IFS white space, 2: other IFS, 3: "$@" break */
 		if (!end) {
 			unsigned char f = b.f[i];
 			char c = b.s[i];
@@ -616,23 +617,29 @@ expand_word(const char *raw, int flags, struct fields *out)
 				exists = 1;
 				continue;
 			}
-			if (f & F_BRK) {
-				brk = 1;
-			} else if ((f & F_SPLIT) && (flags & EX_SPLIT) && c && strchr(ifs, c)) {
-				brk = 1;
-				ws = strchr(" \t\n", c) != NULL;
-			} else {
+			if (f & F_BRK)
+				delim = 3;
+			else if ((f & F_SPLIT) && (flags & EX_SPLIT) && c && strchr(ifs, c))
+				delim = strchr(" \t\n", c) ? 1 : 2;
+			if (!delim) {
 				str_addc(&cur, c);
 				q[qn++] = (f & F_Q) ? 1 : 0;
 				if (f & F_Q)
 					exists = 1;
+				after_ws = 0;
 				continue;
 			}
 		}
-		/* A field ends here: whitespace separators never make empty
-		 * fields, other IFS characters and hard breaks may. */
-		if (cur.n > 0 || exists || (brk && !ws && !end && (b.f[i] & F_SPLIT)))
+		/* POSIX 2.6.5: white space separates without making empty
+		 * fields; another IFS character ends a field even if empty,
+		 * unless white space just ended one ("a : b" is two). */
+		int have = cur.n > 0 || exists;
+		if (have || (delim == 2 && !after_ws))
 			add_field(out, cur.s ? cur.s : "", q, cur.n, flags);
+		if (delim == 1)
+			after_ws = have || after_ws;
+		else
+			after_ws = 0;
 		cur.n = 0;
 		qn = 0;
 		exists = 0;
