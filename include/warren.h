@@ -325,6 +325,12 @@ typedef struct wr_Config {
 	 * buffer is full) and WR_STDIO_HOST output is not available. */
 	wr_OutputFn output;
 	void *output_ctx;
+	/* The system clock in nanoseconds, monotonic (sleeps, alarms,
+	 * timeouts).  NULL: the host's CLOCK_MONOTONIC.  A virtual clock that
+	 * the host advances to each WR_EV_IDLE wake time makes runs
+	 * reproducible. */
+	uint64_t (*clock)(void *ctx);
+	void *clock_ctx;
 } wr_Config;
 
 /*

@@ -233,6 +233,8 @@ wr_system_new(const wr_Config *cfg, wr_System **out, char *errbuf, size_t errlen
 	kc.max_fuel = cfg->max_fuel;
 	kc.max_fds = cfg->max_fds;
 	kc.max_total_pages = cfg->max_total_pages;
+	kc.clock = cfg->clock;
+	kc.clock_ctx = cfg->clock_ctx;
 	kc.resolve = abi_resolve;
 	kc.resolve_ctx = sys->abi;
 	if (kern_new(&kc, &sys->k))

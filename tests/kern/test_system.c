@@ -311,3 +311,50 @@ TEST(sys_config_errors)
 	wr_system_free(sys);
 	wr_system_free(NULL);
 }
+
+static uint64_t virtual_ns;
+
+static uint64_t
+virtual_clock(void *ctx)
+{
+	(void)ctx;
+	return virtual_ns;
+}
+
+TEST(sys_virtual_clock_sleep)
+{
+	/* poll_oneoff on a 5 s relative clock: the system goes idle with the
+	 * wake time, and the host moves its clock there. */
+	static const char sleep_wat[] =
+		"(module " WASI("poll_oneoff", "(param i32 i32 i32 i32) (result i32)")
+		WASI("proc_exit", "(param i32)") "(memory (export \"memory\") 1)\n"
+		"(func (export \"_start\")\n"
+		"  (i64.store (i32.const 0) (i64.const 7))\n"        /* userdata */
+		"  (i32.store8 (i32.const 8) (i32.const 0))\n"       /* clock */
+		"  (i32.store (i32.const 16) (i32.const 1))\n"       /* monotonic */
+		"  (i64.store (i32.const 24) (i64.const 5000000000))\n"
+		"  (i64.store (i32.const 32) (i64.const 0))\n"
+		"  (i32.store16 (i32.const 40) (i32.const 0))\n"     /* relative */
+		"  (call $proc_exit (call $poll_oneoff (i32.const 0) (i32.const 64)\n"
+		"    (i32.const 1) (i32.const 128)))))\n";
+	wr_Config cfg = { .clock = virtual_clock };
+	wr_System *sys = NULL;
+	int32_t pid;
+	wr_Event ev;
+
+	virtual_ns = 1000;
+	CHECK_EQ_I64(wr_system_new(&cfg, &sys, NULL, 0), WR_OK);
+	pid = spawn_wat(sys, sleep_wat, WR_STDIO_NULL, WR_STDIO_NULL, WR_STDIO_NULL, 0);
+	CHECK_EQ_I64(wr_step(sys, 1000000, &ev), WR_OK);
+	CHECK_EQ_I64(ev.what, WR_EV_IDLE);
+	CHECK_EQ_I64(ev.wake_ns, 5000000000ull);
+	virtual_ns += 4000000000ull;
+	CHECK_EQ_I64(wr_step(sys, 1000000, &ev), WR_OK);
+	CHECK_EQ_I64(ev.what, WR_EV_IDLE);
+	CHECK_EQ_I64(ev.wake_ns, 1000000000ull);
+	virtual_ns += ev.wake_ns;
+	ev = run_until_exit(sys, pid, 10);
+	CHECK_EQ_I64(ev.what, WR_EV_EXITED);
+	CHECK_EQ_I64(ev.exit_code, 0);
+	wr_system_free(sys);
+}
