@@ -2005,6 +2005,8 @@ vm_code_free(struct vm_code *code)
 		return;
 	free(code->cells);
 	free(code->pcflags);
+	if (code->owns_cells_of)
+		free((void *)code->cells_of);
 	free(code);
 }
 
@@ -2081,13 +2083,28 @@ vm_compile(struct vm_module *m, struct vm_error *err)
 	/* Every body's struct vm_code exists before any is compiled, so a
 	 * call instruction can hold its callee's (filled in later). On
 	 * failure the module frees them, compiled or not. */
-	for (uint32_t i = 0; i < m->nfuncs - m->nfunc_imports && rc == 0; i++) {
-		m->funcs[i].code = calloc(1, sizeof *m->funcs[i].code);
-		if (!m->funcs[i].code)
+	const uint64_t **cells_of = NULL;
+	if (m->nfuncs > m->nfunc_imports) {
+		cells_of = calloc(m->nfuncs, sizeof *cells_of);
+		if (!cells_of)
 			rc = FAILED(&c, VM_ERR_NOMEM, "out of memory compiling");
 	}
-	for (uint32_t i = m->nfunc_imports; i < m->nfuncs && rc == 0; i++)
+	for (uint32_t i = 0; i < m->nfuncs - m->nfunc_imports && rc == 0; i++) {
+		m->funcs[i].code = calloc(1, sizeof *m->funcs[i].code);
+		if (!m->funcs[i].code) {
+			rc = FAILED(&c, VM_ERR_NOMEM, "out of memory compiling");
+			break;
+		}
+		m->funcs[i].code->cells_of = cells_of;
+		m->funcs[i].code->owns_cells_of = i == 0;
+	}
+	if (rc && cells_of && !m->funcs[0].code)
+		free(cells_of);
+	for (uint32_t i = m->nfunc_imports; i < m->nfuncs && rc == 0; i++) {
 		rc = compile_func(&c, i);
+		if (rc == 0)
+			cells_of[i] = m->funcs[i - m->nfunc_imports].code->cells;
+	}
 	free(c.ltypes);
 	free(c.vs);
 	free(c.cs);

@@ -45,6 +45,11 @@ struct vm_code {
 	uint32_t frame_slots;  /* params + locals + max operand height (+1 scratch) */
 	uint32_t entry_cost;   /* fuel of the function's first run (charged by the call) */
 	uint8_t *pcflags;      /* per cell: VM_PC_* where a frame may be suspended */
+	/* Module-wide: the cells of every function by index (NULL for
+	 * imports), so a return finds its caller's code in one load. Shared
+	 * by all the module's codes, owned (freed) by the first one. */
+	const uint64_t *const *cells_of;
+	bool owns_cells_of;
 };
 
 #define VM_PC_CHECK  1u   /* a fuel check or host call: the top frame may stop here */

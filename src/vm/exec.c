@@ -419,6 +419,7 @@ loop(struct vm_instance *inst, int64_t *fuelp, bool nested, const void *const **
 #include "ops.def"
 	};
 	const struct vm_module *m;
+	const uint64_t *const *cells_of;
 	uint32_t nimp, depth_max;
 	struct vm_frame *fr;
 	vm_slot *fp;
@@ -438,6 +439,7 @@ loop(struct vm_instance *inst, int64_t *fuelp, bool nested, const void *const **
 	}
 	m = inst->mod;
 	nimp = m->nfunc_imports;
+	cells_of = m->nfuncs > nimp ? m->funcs[0].code->cells_of : NULL;
 	depth_max = vm_config_call_depth(&inst->cfg);
 	fuel = *fuelp;
 	RELOAD_MEM();
@@ -597,7 +599,7 @@ do_return:
 	inst->nframes--;
 	fr--;
 	fp = inst->stack + fr->base;
-	cb = func_code(m, fr->func)->cells;
+	cb = cells_of[fr->func];
 	ip = cb + fr->pc;
 	goto *(const void *)(uintptr_t)ip[0];
 
