@@ -2,21 +2,28 @@
  * instance.c - runtime objects (memories, tables, globals, functions),
  * instantiation, and cloning of instances.
  *
- * Memories are anonymous mappings of exactly their current size: the
- * kernel hands out zero pages lazily, so a 4 GiB memory or a growth by
- * thousands of pages costs nothing until touched, and mremap grows without
- * copying. Everything reaches linear memory through struct vm_memory
- * (data, size), so copy-on-write clones can later replace the memcpy in
- * mem_copy without touching the interpreter.
+ * Memories are anonymous mappings from mem.c: reserved with room to grow,
+ * taken from a pool of released ones where possible, and copied at clone
+ * time page by page, skipping pages without data.
+ *
+ * Clones copy rather than share copy-on-write. Mapping a memfd MAP_PRIVATE
+ * into the child while the parent keeps it MAP_SHARED is wrong: the child
+ * would see the parent's later writes to pages it has not written itself.
+ * The correct form freezes the file and remaps the parent MAP_PRIVATE too,
+ * which zaps the parent's page tables (a TLB shootdown) and makes every
+ * page either side touches afterwards fault; its next fork needs a new
+ * frozen file holding the pages it has written since, i.e. a copy anyway,
+ * or a patchwork of mappings. Where faults trap to a hypervisor (13-60 us
+ * each, measured) a fault on two pages costs more than copying 1 MiB.
  */
-#define _GNU_SOURCE /* mremap, MAP_ANONYMOUS */
+#define _POSIX_C_SOURCE 200809L /* strdup */
 #include "instance.h"
+#include "mem.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #define PAGE 65536u
 #define MAX_PAGES 65536u
@@ -25,48 +32,20 @@
  * a 0-length memset/memcpy at offset 0 has a real address to work on. */
 static uint8_t empty_data[16];
 
-/* ---- memories ------------------------------------------------------------ */
+/*
+ * A memory as allocated: what vm.h shows, then the length of its mapping.
+ * Every memory is made here (vm_memory_new, mem_copy), so a struct
+ * vm_memory pointer always points at the first member of one of these.
+ */
+struct memory {
+	struct vm_memory m;
+	uint64_t cap;         /* mapped bytes at m.data; 0 with empty_data */
+};
 
-static uint8_t *
-pages_map(uint64_t bytes)
+static struct memory *
+memory_of(struct vm_memory *m)
 {
-	void *p;
-
-	if (bytes == 0)
-		return empty_data;
-	if (bytes > (uint64_t)SIZE_MAX)
-		return NULL;
-	p = mmap(NULL, (size_t)bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	return p == MAP_FAILED ? NULL : p;
-}
-
-static void
-pages_unmap(uint8_t *p, uint64_t bytes)
-{
-	if (bytes != 0)
-		munmap(p, (size_t)bytes);
-}
-
-/* Resize keeping the contents; the new tail reads as zeros. NULL on
- * failure, with the old mapping left untouched. */
-static uint8_t *
-pages_remap(uint8_t *p, uint64_t old, uint64_t new)
-{
-	uint8_t *q;
-
-	if (old == 0)
-		return pages_map(new);
-#ifdef MREMAP_MAYMOVE
-	q = mremap(p, (size_t)old, (size_t)new, MREMAP_MAYMOVE);
-	return q == MAP_FAILED ? NULL : q;
-#else
-	q = pages_map(new);
-	if (q) {
-		memcpy(q, p, old);
-		munmap(p, old);
-	}
-	return q;
-#endif
+	return (struct memory *)(void *)m;
 }
 
 /*
@@ -78,6 +57,7 @@ pages_remap(uint8_t *p, uint64_t old, uint64_t new)
 struct vm_memory *
 vm_memory_new(const struct vm_limits *lim, uint32_t page_limit, struct vm_error *err)
 {
+	struct memory *mm;
 	struct vm_memory *m;
 	uint32_t max = MAX_PAGES;
 
@@ -90,17 +70,18 @@ vm_memory_new(const struct vm_limits *lim, uint32_t page_limit, struct vm_error 
 		       (unsigned long long)lim->min, max);
 		return NULL;
 	}
-	m = calloc(1, sizeof *m);
-	if (!m)
+	mm = calloc(1, sizeof *mm);
+	if (!mm)
 		goto nomem;
+	m = &mm->m;
 	m->pages = (uint32_t)lim->min;
 	m->size = (uint64_t)m->pages * PAGE;
 	m->max_pages = max;
 	m->shared = lim->shared;
 	m->refcount = 1;
-	m->data = pages_map(m->size);
-	if (!m->data) {
-		free(m);
+	m->data = empty_data;
+	if (m->size && !(m->data = vm_mem_map(m->size, NULL, &mm->cap))) {
+		free(mm);
 		goto nomem;
 	}
 	return m;
@@ -110,24 +91,31 @@ nomem:
 	return NULL;
 }
 
-/* Returns the old size in pages, or -1 (limit or no memory) with m unchanged. */
+/* Returns the old size in pages, or -1 (limit or no memory) with m unchanged.
+ * Within the mapping's room growth is only a new size: the bytes past the
+ * old size are zero already (see mem.h). */
 int64_t
 vm_memory_grow(struct vm_memory *m, uint32_t delta)
 {
-	uint64_t pages = (uint64_t)m->pages + delta;
-	uint8_t *data;
+	struct memory *mm = memory_of(m);
+	uint64_t pages = (uint64_t)m->pages + delta, size = pages * PAGE, max;
 	uint32_t old = m->pages;
+	uint8_t *data = m->data;
 
 	if (pages > m->max_pages)
 		return -1;
 	if (delta == 0)
 		return old;
-	data = pages_remap(m->data, m->size, pages * PAGE);
-	if (!data)
-		return -1;
+	max = (uint64_t)m->max_pages * PAGE;
+	if (size > mm->cap) {
+		data = mm->cap ? vm_mem_grow(m->data, &mm->cap, size, max)
+			       : vm_mem_map(size, NULL, &mm->cap);
+		if (!data)
+			return -1;
+	}
 	m->data = data;
 	m->pages = (uint32_t)pages;
-	m->size = pages * PAGE;
+	m->size = size;
 	return old;
 }
 
@@ -137,27 +125,29 @@ vm_memory_unref(struct vm_memory *m)
 {
 	if (!m || --m->refcount > 0)
 		return;
-	pages_unmap(m->data, m->size);
-	free(m);
+	vm_mem_unmap(m->data, m->size, memory_of(m)->cap);
+	free(memory_of(m));
 }
 
-/* A fresh memory with the same pages, limit and contents. NULL: no memory. */
+/* A fresh memory with the same pages, limit and contents. NULL: no memory.
+ * Only the pages with data are copied (see vm_mem_map). */
 static struct vm_memory *
 mem_copy(const struct vm_memory *src)
 {
-	struct vm_memory *m = calloc(1, sizeof *m);
+	struct memory *mm = calloc(1, sizeof *mm);
+	struct vm_memory *m;
 
-	if (!m)
+	if (!mm)
 		return NULL;
+	m = &mm->m;
 	*m = *src;
 	m->refcount = 1;
-	m->data = pages_map(src->size);
-	if (!m->data) {
-		free(m);
+	m->data = empty_data;
+	if (src->size &&
+	    !(m->data = vm_mem_map(src->size, src->data, &mm->cap))) {
+		free(mm);
 		return NULL;
 	}
-	if (src->size)
-		memcpy(m->data, src->data, src->size);
 	return m;
 }
 

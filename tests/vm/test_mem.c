@@ -1,0 +1,197 @@
+/*
+ * test_mem.c - linear memory mappings (src/vm/mem.c): pooled mappings
+ * read as zeros whatever their last owner wrote, clones copy exactly
+ * (pages of zeros, untouched pages and a dirty pooled destination alike),
+ * and a forked host process does not trust its parent's page tables.
+ */
+#define _DEFAULT_SOURCE /* MAP_ANONYMOUS */
+#include "unit.h"
+#include "vm/mem.h"
+#include "vm/vm.h"
+
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define WP 65536u
+
+static int
+zero_range(const uint8_t *p, size_t from, size_t to)
+{
+	for (size_t i = from; i < to; i++)
+		if (p[i])
+			return 0;
+	return 1;
+}
+
+TEST(mem_pool_reuse_reads_zero)
+{
+	struct vm_limits l4 = { 4, 0, false, false }, l1 = { 1, 0, false, false };
+	struct vm_memory *a, *b;
+	uint8_t *p;
+
+	vm_mem_pool_trim();
+	a = vm_memory_new(&l4, 0, NULL);
+	CHECK(a != NULL);
+	if (!a)
+		return;
+	memset(a->data, 0xab, a->size);
+	p = a->data;
+	vm_memory_unref(a);
+
+	/* A smaller memory gets the same mapping: zero, and still zero when
+	 * it grows into what the last owner had dirtied. */
+	b = vm_memory_new(&l1, 0, NULL);
+	CHECK(b != NULL);
+	if (!b)
+		return;
+	CHECK(b->data == p);
+	CHECK(zero_range(b->data, 0, b->size));
+	CHECK_EQ_I64(vm_memory_grow(b, 3), 1);
+	CHECK(b->data == p);
+	CHECK(zero_range(b->data, 0, b->size));
+	b->data[5] = 1;
+	b->data[3 * WP + 7] = 2;
+	vm_memory_unref(b);
+
+	a = vm_memory_new(&l4, 0, NULL);
+	CHECK(a && zero_range(a->data, 0, a->size));
+	vm_memory_unref(a);
+
+	/* Growth past the mapping keeps the contents. */
+	b = vm_memory_new(&l1, 0, NULL);
+	CHECK(b != NULL);
+	if (!b)
+		return;
+	b->data[WP - 1] = 9;
+	CHECK_EQ_I64(vm_memory_grow(b, 9), 1);
+	CHECK(b->data[WP - 1] == 9);
+	CHECK(zero_range(b->data, 0, WP - 1) && zero_range(b->data, WP, b->size));
+	vm_memory_unref(b);
+	vm_mem_pool_trim();
+}
+
+/* A source of 8 wasm pages: data, resident zeros, untouched pages, data at
+ * page edges. */
+static uint8_t *
+sparse_source(uint64_t *cap)
+{
+	uint8_t *s = vm_mem_map(8 * WP, NULL, cap);
+
+	if (!s)
+		return NULL;
+	memset(s, 0x11, 4096);
+	memset(s + WP, 0, WP);              /* resident but zero */
+	s[3 * WP - 1] = 3;                  /* the last byte of a page */
+	s[5 * WP] = 5;                      /* the first byte of a page */
+	for (size_t i = 6 * WP; i < 7 * WP; i += 4096)
+		s[i + 17] = (uint8_t)i;
+	return s;
+}
+
+TEST(mem_clone_copies_exactly)
+{
+	uint64_t scap, gcap, dcap;
+	uint8_t *s, *g, *d;
+
+	vm_mem_pool_trim();
+	s = sparse_source(&scap);
+	CHECK(s != NULL);
+	if (!s)
+		return;
+
+	/* Into a fresh mapping. */
+	d = vm_mem_map(8 * WP, s, &dcap);
+	CHECK(d && dcap >= 8 * WP);
+	CHECK(d && memcmp(d, s, 8 * WP) == 0);
+	if (d)
+		vm_mem_unmap(d, 8 * WP, dcap);
+
+	/* Into a pooled mapping full of garbage. */
+	g = vm_mem_map(8 * WP, NULL, &gcap);
+	CHECK(g != NULL);
+	if (g) {
+		memset(g, 0x5a, 8 * WP);
+		vm_mem_unmap(g, 8 * WP, gcap);
+	}
+	d = vm_mem_map(8 * WP, s, &dcap);
+	CHECK(d && memcmp(d, s, 8 * WP) == 0);
+	if (d)
+		vm_mem_unmap(d, 8 * WP, dcap);
+
+	/* A smaller clone into a mapping dirty beyond its size: the rest of
+	 * the mapping must be zero for later growth. */
+	g = vm_mem_map(8 * WP, NULL, &gcap);
+	if (g) {
+		memset(g, 0x77, 8 * WP);
+		vm_mem_unmap(g, 8 * WP, gcap);
+	}
+	d = vm_mem_map(2 * WP, s, &dcap);
+	CHECK(d && dcap >= 8 * WP);
+	CHECK(d && memcmp(d, s, 2 * WP) == 0 && zero_range(d, 2 * WP, dcap));
+	if (d)
+		vm_mem_unmap(d, 2 * WP, dcap);
+	vm_mem_unmap(s, 8 * WP, scap);
+	vm_mem_pool_trim();
+}
+
+/* A page written by a forked host child only: read through the parent's
+ * page map it would look untouched and be skipped. */
+TEST(mem_clone_in_forked_host)
+{
+	uint64_t cap;
+	uint8_t *warm = vm_mem_map(WP, NULL, &cap);
+	pid_t pid;
+	int st = -1;
+
+	CHECK(warm != NULL);
+	if (!warm)
+		return;
+	vm_mem_unmap(warm, WP, cap);
+	warm = vm_mem_map(WP, NULL, &cap); /* a pooled one: page map in use */
+	pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		uint8_t *s = mmap(NULL, WP, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+				  -1, 0);
+		uint64_t c;
+		uint8_t *d;
+
+		if (s == MAP_FAILED)
+			_exit(2);
+		s[100] = 7;
+		d = vm_mem_map(WP, s, &c);
+		_exit(d && d[100] == 7 ? 0 : 1);
+	}
+	if (pid > 0)
+		CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	if (warm)
+		vm_mem_unmap(warm, WP, cap);
+	vm_mem_pool_trim();
+}
+
+/* The pool is bounded: many released memories do not all stay mapped,
+ * and every one handed out again reads as zeros. */
+TEST(mem_pool_bounded)
+{
+	struct vm_limits l = { 2, 0, false, false };
+	struct vm_memory *m[100];
+	int ok = 1;
+
+	for (int i = 0; i < 100; i++) {
+		m[i] = vm_memory_new(&l, 0, NULL);
+		if (m[i])
+			memset(m[i]->data, i + 1, m[i]->size);
+	}
+	for (int i = 0; i < 100; i++)
+		vm_memory_unref(m[i]);
+	for (int i = 0; i < 100; i++) {
+		m[i] = vm_memory_new(&l, 0, NULL);
+		ok &= m[i] && zero_range(m[i]->data, 0, m[i]->size);
+	}
+	CHECK(ok);
+	for (int i = 0; i < 100; i++)
+		vm_memory_unref(m[i]);
+	vm_mem_pool_trim();
+}
