@@ -280,6 +280,7 @@ wr_system_free(wr_System *sys)
 	file_unref(sys->stdin_r);
 	sys->stdin_w = sys->stdin_r = NULL;
 	kern_free(sys->k);
+	vm_mem_pool_trim(); /* the freed processes' memory mappings, kept for reuse */
 	if (sys->devfs)
 		fs_unref(sys->devfs);
 	if (sys->tty)

@@ -336,7 +336,9 @@ vm_mem_unmap(uint8_t *p, uint64_t used, uint64_t cap)
 	munmap(p, (size_t)cap);
 }
 
-/* See mem.h. */
+/* See vm.h. Waits for the lock: trimming is rare, and a caller that
+ * holds it only copies or clears. Closing the page map releases the last
+ * thing the pool keeps; it reopens on demand. */
 void
 vm_mem_pool_trim(void)
 {

@@ -11,7 +11,7 @@
 #ifndef WARREN_VM_MEM_H
 #define WARREN_VM_MEM_H
 
-#include <stdint.h>
+#include "vm.h"
 
 /*
  * A mapping whose first `size` bytes read as zeros, or with `src`
@@ -39,11 +39,6 @@ uint8_t *vm_mem_grow(uint8_t *p, uint64_t *cap, uint64_t size, uint64_t max);
  */
 void vm_mem_unmap(uint8_t *p, uint64_t used, uint64_t cap);
 
-/*
- * Unmap every pooled mapping and close what the pool keeps open. Safe at
- * any time (memories in use are not affected); the pool refills as
- * memories are freed. A host calls it when it tears its systems down.
- */
-void vm_mem_pool_trim(void);
+/* vm_mem_pool_trim (vm.h) unmaps the pool and closes its page map. */
 
 #endif

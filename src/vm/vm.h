@@ -278,6 +278,9 @@ void vm_global_unref(struct vm_global *g);
 /* Grow by delta pages/elements; returns old size or -1 (limits). */
 int64_t vm_memory_grow(struct vm_memory *m, uint32_t delta);
 int64_t vm_table_grow(struct vm_table *t, uint32_t delta, vm_slot init);
+/* Freed memories' mappings are pooled for reuse (mem.c); this unmaps the
+ * pool. Memories in use are unaffected. Call when tearing a system down. */
+void vm_mem_pool_trim(void);
 
 /* One resolved import, in the order of module->imports. */
 struct vm_extern {
