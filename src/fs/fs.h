@@ -189,7 +189,16 @@ struct vnode {
 	const struct vnode_ops *ops;
 	void *priv;          /* the op implementer's; devfs_add sets it */
 	struct fs *fs;
+	unsigned vflags;     /* VN_HASKIDS */
 };
+
+/*
+ * vflags: VN_HASKIDS marks a non-directory that also names children
+ * through its lookup op (taskfs's fd/N, a stream, has fd/N/ctl): the
+ * resolver walks through it as through a directory.  Readdir, create and
+ * the rest still treat it as the file it is.
+ */
+enum { VN_HASKIDS = 1 << 0 };
 
 /* File-system-wide callbacks. */
 struct fs_ops {
@@ -356,7 +365,8 @@ int ns_bind_vnode(struct ns *ns, struct vnode *cwd, struct vnode *root, const ch
  * old, removes only the member old names from the union at new (the
  * entry goes when nothing but the original is left).  E_INVAL when
  * nothing (or not old) is bound at new, or new is the root and old NULL;
- * E_BUSY when the root would be left empty.
+ * E_BUSY when the root would be left empty; E_PERM for an entry locked
+ * by ns_set_nomount.
  */
 int ns_unbind(struct ns *ns, struct vnode *cwd, const char *old, size_t olen, const char *new,
 	      size_t nlen);
@@ -382,7 +392,10 @@ int ns_srv_add(struct ns *ns, const char *name, struct vnode *root);
 
 /*
  * Plan 9's RFNOMNT: from now on ns (and every copy made of it) refuses
- * "#name" mounts, so what it shows can only be rearranged, never widened.
+ * "#name" mounts, and the entries it has now are locked: unbinding one
+ * fails with E_PERM (as Linux locks the mounts a less privileged
+ * namespace inherits), so what they hide stays hidden.  Binds on top and
+ * removing union members, which only rearrange or hide, still work.
  * There is no way back.
  */
 void ns_set_nomount(struct ns *ns);

@@ -40,6 +40,7 @@ struct mount {
 	struct member *mem;
 	size_t n, cap;
 	char *path;              /* where, absolute, for listings */
+	bool locked;             /* nomount was set after it: unbind may not pop it */
 	struct bigcookie *big;   /* readdir cookies of members over 56 bits */
 	size_t nbig, capbig;
 };

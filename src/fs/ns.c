@@ -337,6 +337,7 @@ ns_copy(struct ns *ns)
 		struct mount *s = ns->m[i], *d = c->m[i];
 
 		d->v.ino = s->v.ino;
+		d->locked = s->locked;
 		if (s->covered) {
 			d->covered = mapped(ns, c, s->covered);
 			vn_ref(d->covered);
@@ -755,6 +756,8 @@ ns_unbind(struct ns *ns, struct vnode *cwd, const char *old, size_t olen, const 
 	if (!old) {
 		if (s.root || !s.nchain)
 			err = E_INVAL;
+		else if (ns->m[s.chain[s.nchain - 1]]->locked)
+			err = E_PERM;
 		else
 			tabledel(ns, s.chain[s.nchain - 1]);
 		goto out;
@@ -867,6 +870,8 @@ void
 ns_set_nomount(struct ns *ns)
 {
 	ns->nomount = true;
+	for (size_t i = 1; i < ns->n; i++)
+		ns->m[i]->locked = true;
 }
 
 bool

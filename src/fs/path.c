@@ -206,7 +206,7 @@ fs_resolve(struct ns *ns, struct vnode *cwd, const char *path, size_t len, int f
 			;
 		last = t == FS_PATH_MAX;
 		slash = last && e < FS_PATH_MAX;
-		if (w.cur->type != VN_DIR) {
+		if (w.cur->type != VN_DIR && !(w.cur->vflags & VN_HASKIDS)) {
 			err = E_NOTDIR;
 			goto fail;
 		}

@@ -147,7 +147,7 @@ int
 vn_lookup(struct vnode *dir, const char *name, size_t len, struct vnode **out)
 {
 	*out = NULL;
-	if (dir->type != VN_DIR)
+	if (dir->type != VN_DIR && !(dir->vflags & VN_HASKIDS))
 		return E_NOTDIR;
 	if (!dir->ops->lookup)
 		return E_NOENT;

@@ -216,6 +216,7 @@ struct proc {
 	uint32_t mem_cap;                /* the image's own memory limit (pages) */
 	uint64_t fuel;                   /* instructions executed */
 	uint64_t fuel_warned;            /* fuel at which SIGXCPU was sent; 0 not yet */
+	uint64_t fuel_limit;             /* its own fuel limit (/task ctl "fuel"); 0 none */
 	uint64_t rbytes, wbytes;         /* bytes read / written (files layer adds) */
 	uint64_t start_ns;               /* kern_now at creation */
 
@@ -318,6 +319,7 @@ struct kern {
 	/* for the layers above: the abi's and the system's private state */
 	void *abi;
 	void *sys;
+	void *task;                      /* taskfs's state (src/kern/taskfs.c), or NULL */
 
 	char errmsg[256];                /* detail of the last failure of a host-side call */
 };

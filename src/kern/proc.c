@@ -20,6 +20,7 @@
 #include "kern/kern_impl.h"
 #include "fs/fs.h"
 #include "kern/file.h"
+#include "kern/task.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -495,6 +496,7 @@ proc_exit(struct proc *p, int32_t wstatus)
 	p->report = 0;
 	if (k->init == p)
 		k->init = NULL;
+	task_exited(p);
 
 	for (c = p->children; c; c = nx) {
 		nx = c->sib_next;

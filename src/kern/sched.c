@@ -513,6 +513,8 @@ check_fuel(struct proc *p)
 {
 	uint64_t lim = p->k->cfg.max_fuel;
 
+	if (p->fuel_limit && (!lim || p->fuel_limit < lim))
+		lim = p->fuel_limit;
 	if (!lim || p->fuel <= lim || p->state == P_ZOMBIE)
 		return;
 	if (!p->fuel_warned) {

@@ -22,6 +22,7 @@
 #include "fs/fs.h"
 #include "kern/file.h"
 #include "kern/kern.h"
+#include "kern/task.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -245,6 +246,8 @@ wr_system_new(const wr_Config *cfg, wr_System **out, char *errbuf, size_t errlen
 	if (!sys->env || !ns)
 		goto fail;
 	sys->k->root_ns = ns;
+	if (task_attach(sys->k, ns))
+		goto fail;
 	sys->tty = tty_new(sys->k);
 	if (!sys->tty)
 		goto fail;
