@@ -856,11 +856,13 @@ compile_binop(struct cc *c, const struct opinfo *oi)
 	}
 	if ((oi->xop == VM_X_i32_add || oi->xop == VM_X_i32_sub) && b.kind == V_CONST &&
 	    a.kind != V_CONST) {
-		/* x + c stays symbolic: a load or store adds it for free. */
+		/* x + c stays symbolic: a load or store adds it for free. x
+		 * is a local, or a slot that must be the sum's own home (safe
+		 * until the sum is popped); after a swap it sits above it. */
 		uint32_t k = oi->xop == VM_X_i32_add ? (uint32_t)b.c : 0u - (uint32_t)b.c;
-		if (a.kind == V_ADDI)
-			return push(c, VM_I32, V_ADDI, a.idx, (uint32_t)(a.c + k));
-		return push(c, VM_I32, V_ADDI, a.kind == V_LOCAL ? a.idx : home(c, pa), k);
+		uint32_t base = a.kind == V_STACK ? home(c, pa) : a.idx;
+		if (base < c->nlocals || base == home(c, c->nvs))
+			return push(c, VM_I32, V_ADDI, base, (uint32_t)((a.kind == V_ADDI ? a.c : 0) + k));
 	}
 	if (live(c)) {
 		if (oi->imm && b.kind == V_CONST) {

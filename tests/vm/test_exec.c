@@ -849,3 +849,45 @@ TEST(exec_body_validation)
 			unit_fail(__FILE__, __LINE__, "case %zu: kind %d: %s", i, (int)err.kind, err.msg);
 	}
 }
+
+/* Regression: `c + x` with x computed on the stack (commuted to x + c)
+ * must not leave the sum waiting on a slot a later push overwrites:
+ * (8 + load(a)) + load(b). */
+TEST(exec_const_left_add)
+{
+	static const uint8_t body[] = {
+		0x41, 8, 0x20, 0, 0x28, 2, 0, 0x6a, 0x20, 1, 0x28, 2, 0, 0x6a, 0x0b,
+	};
+	/* the same with (load(a) + 0): a symbolic sum on the right */
+	static const uint8_t body2[] = {
+		0x41, 8, 0x20, 0, 0x28, 2, 0, 0x41, 0, 0x6a, 0x6a, 0x20, 1, 0x28, 2, 0, 0x6a, 0x0b,
+	};
+	static const struct { const uint8_t *b; size_t n; } bodies[] = {
+		{ body, sizeof body }, { body2, sizeof body2 },
+	};
+	uint8_t buf[128];
+
+	for (int i = 0; i < 2; i++) {
+		struct vm_error err;
+		struct vm_module *m;
+		struct vm_instance *inst = NULL;
+		vm_slot args[2] = { 0, 4 }, r = 0;
+		uint64_t size;
+		uint8_t *mem;
+
+		m = vm_module_load(buf, one_func(buf, "ii", "i", bodies[i].b, bodies[i].n, true), &err);
+		CHECK(m != NULL);
+		if (m)
+			inst = vm_instantiate(m, NULL, 0, NULL, &err);
+		CHECK(inst != NULL);
+		if (inst) {
+			mem = vm_memory_data(inst, &size);
+			mem[0] = 100;
+			mem[4] = 7;
+			CHECK_EQ_U64(vm_invoke(inst, 0, args, 2, &r, 1), VM_OK);
+			CHECK_EQ_U64((uint32_t)r, 115);
+		}
+		vm_instance_free(inst);
+		vm_module_unref(m);
+	}
+}
