@@ -19,6 +19,7 @@
 #include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,30 @@
 extern char **environ;
 
 struct shell sh;
+
+/* What the recursions may use of the C stack; the rest is for the leaf
+ * calls (libc's printf alone takes a few KiB). */
+#ifdef __wasm__
+#define STACK_BUDGET (36 * 1024)
+#else
+#define STACK_BUDGET (1024 * 1024)
+#endif
+
+static uintptr_t stack_top;
+
+void
+sh_stack_init(void *top)
+{
+	stack_top = (uintptr_t)top;
+}
+
+int
+sh_stack_low(void)
+{
+	char here;
+	uintptr_t sp = (uintptr_t)&here;
+	return stack_top > sp && stack_top - sp > STACK_BUDGET;
+}
 
 void
 sh_error(const char *fmt, ...)
@@ -244,7 +269,9 @@ main(int argc, char **argv)
 	const char *cmd = NULL, *script = NULL;
 	int cmd_mode = 0, force_i = 0, use_stdin = 0, monitor = -1;
 	int i = 1;
+	char top;
 
+	sh_stack_init(&top);
 	sh.pid = getpid();
 	sh.ttyfd = -1;
 	var_init(environ);

@@ -857,6 +857,10 @@ run_node(struct node *n, int flags)
 {
 	if (!n || sh.ctl != CTL_NONE)
 		return sh.status;
+	if (sh_stack_low()) {
+		sh_error("commands nested too deeply");
+		return sh.status = 2;
+	}
 	int st;
 	if (n->redirs && n->kind != N_SIMPLE) {
 		struct saved_fd *saved = NULL;

@@ -411,6 +411,10 @@ expand_into(struct xb *b, const char *raw, size_t len, int quoted, int flags)
 {
 	int rc = 0;
 	size_t i = 0;
+	if (sh_stack_low()) {
+		sh_error("expansion nested too deeply");
+		return -1;
+	}
 	if ((flags & EX_TILDE) && !quoted && len > 0 && raw[0] == '~' &&
 	    (len == 1 || raw[1] == '/')) {
 		const char *home = var_get("HOME");
@@ -794,6 +798,10 @@ a_number(struct arith *a, const char *s, const char **end)
 static long
 a_primary(struct arith *a)
 {
+	if (sh_stack_low()) {
+		a_fail(a, "expression too deep");
+		return 0;
+	}
 	a_space(a);
 	char c = *a->p;
 	if (c == '(') {

@@ -920,7 +920,7 @@ parse_cmd(struct parser *p)
 {
 	if (p->status != P_OK)
 		return NULL;
-	if (++p->depth > MAX_DEPTH) {
+	if (++p->depth > MAX_DEPTH || sh_stack_low()) {
 		syntax(p, "%s", "commands nested too deeply");
 		return NULL;
 	}

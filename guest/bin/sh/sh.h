@@ -222,6 +222,13 @@ void sh_exit(int status) __attribute__((noreturn));
 void sh_signal(int sig, void (*fn)(int));
 /* Set the single-letter option c (e, m, n, u, v, x); -1 if unknown. */
 int sh_option(char c, int on);
+/* Whether the C stack is nearly used up.  A wasm guest has a small fixed
+ * stack (64 KiB by default) and nothing stops an overflow from running
+ * into the data below it, so every recursion (commands, functions, the
+ * parser, expansions, arithmetic) asks this first and fails cleanly. */
+int sh_stack_low(void);
+/* Note the stack's top (called first thing in main). */
+void sh_stack_init(void *top);
 /* Print "sh: msg" to stderr. */
 void sh_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

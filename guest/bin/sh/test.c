@@ -119,7 +119,7 @@ binary(struct texpr *t, const char *a, const char *op, const char *b)
 		return strcmp(a, b) < 0;
 	if (!strcmp(op, ">"))
 		return strcmp(a, b) > 0;
-	if (op[1] == 'n' || op[1] == 'o' || (op[1] == 'e' && op[2] == 'f')) {
+	if (!strcmp(op, "-nt") || !strcmp(op, "-ot") || !strcmp(op, "-ef")) {
 		struct stat sa, sb;
 		int ha = stat(a, &sa) == 0, hb = stat(b, &sb) == 0;
 		if (!strcmp(op, "-ef"))
