@@ -981,27 +981,42 @@ clone_objects(const struct vm_instance *src, struct vm_instance *dst)
 	return 0;
 }
 
+/* Room for n stack slots or frames in a clone: what is in use rounded up,
+ * never more than the source has. exec grows both on demand, so a clone
+ * need not inherit the source's high-water mark; a forked child that
+ * idles then holds tens of slots, not the thousand a deep call once
+ * needed. */
+static uint32_t
+clone_room(uint32_t n, uint32_t cap)
+{
+	uint64_t r = ((uint64_t)n + 64) & ~(uint64_t)63;
+
+	return r < cap ? (uint32_t)r : cap;
+}
+
 /* Value stack, frames and the scalar execution state. */
 static int
 clone_exec(const struct vm_instance *src, struct vm_instance *dst)
 {
-	uint32_t used = vm_stack_used(src);
+	uint32_t used = vm_stack_used(src), cap;
 
 	if (used > src->stack_cap)
 		used = src->stack_cap;
 	if (src->stack_cap) {
-		dst->stack = malloc((size_t)src->stack_cap * sizeof *dst->stack);
+		cap = clone_room(used, src->stack_cap);
+		dst->stack = malloc((size_t)cap * sizeof *dst->stack);
 		if (!dst->stack)
 			return -1;
-		dst->stack_cap = src->stack_cap;
+		dst->stack_cap = cap;
 		memcpy(dst->stack, src->stack, (size_t)used * sizeof *dst->stack);
-		memset(dst->stack + used, 0, (size_t)(src->stack_cap - used) * sizeof *dst->stack);
+		memset(dst->stack + used, 0, (size_t)(cap - used) * sizeof *dst->stack);
 	}
 	if (src->frames_cap) {
-		dst->frames = malloc((size_t)src->frames_cap * sizeof *dst->frames);
+		cap = clone_room(src->nframes, src->frames_cap);
+		dst->frames = malloc((size_t)cap * sizeof *dst->frames);
 		if (!dst->frames)
 			return -1;
-		dst->frames_cap = src->frames_cap;
+		dst->frames_cap = cap;
 		dst->nframes = src->nframes;
 		memcpy(dst->frames, src->frames, (size_t)src->nframes * sizeof *dst->frames);
 	}

@@ -2,7 +2,8 @@
  * test_mem.c - linear memory mappings (src/vm/mem.c): pooled mappings
  * read as zeros whatever their last owner wrote, clones copy exactly
  * (pages of zeros, untouched pages and a dirty pooled destination alike),
- * and a forked host process does not trust its parent's page tables.
+ * a forked host process does not trust its parent's page tables, and a
+ * clone takes only the stack in use yet can call as deep as before.
  */
 #define _DEFAULT_SOURCE /* MAP_ANONYMOUS */
 #include "unit.h"
@@ -194,4 +195,86 @@ TEST(mem_pool_bounded)
 	for (int i = 0; i < 100; i++)
 		vm_memory_unref(m[i]);
 	vm_mem_pool_trim();
+}
+
+/*
+ * (module
+ *   (memory 1)
+ *   (func $rec (export "rec") (param i32) (result i32)
+ *     (if (result i32) (i32.eqz (local.get 0))
+ *       (then (i32.const 0))
+ *       (else (i32.add (i32.const 1)
+ *                      (call $rec (i32.sub (local.get 0) (i32.const 1)))))))
+ *   (func (export "main") (param i32) (result i32)
+ *     (local i32)
+ *     (local.set 1 (i32.const 1000))
+ *     (loop $l
+ *       (local.set 1 (i32.sub (local.get 1) (i32.const 1)))
+ *       (br_if $l (local.get 1)))
+ *     (call $rec (local.get 0))))
+ */
+static const uint8_t deep_wasm[] = {
+	0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x06, 0x01, 0x60,
+	0x01, 0x7f, 0x01, 0x7f, 0x03, 0x03, 0x02, 0x00, 0x00, 0x05, 0x03, 0x01,
+	0x00, 0x01, 0x07, 0x0e, 0x02, 0x03, 0x72, 0x65, 0x63, 0x00, 0x00, 0x04,
+	0x6d, 0x61, 0x69, 0x6e, 0x00, 0x01, 0x0a, 0x33, 0x02, 0x15, 0x00, 0x20,
+	0x00, 0x45, 0x04, 0x7f, 0x41, 0x00, 0x05, 0x41, 0x01, 0x20, 0x00, 0x41,
+	0x01, 0x6b, 0x10, 0x00, 0x6a, 0x0b, 0x0b, 0x1b, 0x01, 0x01, 0x7f, 0x41,
+	0xe8, 0x07, 0x21, 0x01, 0x03, 0x40, 0x20, 0x01, 0x41, 0x01, 0x6b, 0x21,
+	0x01, 0x20, 0x01, 0x0d, 0x00, 0x0b, 0x20, 0x00, 0x10, 0x00, 0x0b,
+};
+
+/* Start export `name` with one argument and run it to the end. */
+static int
+run_to_end(struct vm_instance *inst, const char *name, vm_slot arg, vm_slot *res)
+{
+	int x = vm_module_find_export(inst->mod, name, (uint32_t)strlen(name), VM_EXT_FUNC);
+	enum vm_status st;
+
+	if (x < 0 || vm_call_start(inst, inst->mod->exports[x].index, &arg, 1, NULL) != 0)
+		return -1;
+	while ((st = vm_run(inst, 1000, NULL)) == VM_YIELD)
+		;
+	return st == VM_OK && vm_results(inst, res, 1) == 0 ? 0 : -1;
+}
+
+TEST(mem_clone_small_stack_calls_deep)
+{
+	struct vm_error err = { 0 };
+	struct vm_module *m = vm_module_load(deep_wasm, sizeof deep_wasm, &err);
+	struct vm_instance *a = NULL, *b = NULL;
+	vm_slot r = 0, arg = 3000;
+	int x;
+
+	CHECK(m != NULL);
+	if (!m)
+		return;
+	a = vm_instantiate(m, NULL, 0, NULL, &err);
+	CHECK(a != NULL);
+	if (!a)
+		goto out;
+	/* A deep call leaves a large stack behind. */
+	CHECK(run_to_end(a, "rec", 3000, &r) == 0 && r == 3000);
+	/* Suspended in main's loop, one frame deep: the clone's stack and
+	 * frames are small, and it still recurses 3000 deep. */
+	x = vm_module_find_export(m, "main", 4, VM_EXT_FUNC);
+	CHECK(x >= 0 && vm_call_start(a, m->exports[x].index, &arg, 1, &err) == 0);
+	CHECK_EQ_U64(vm_run(a, 500, NULL), VM_YIELD);
+	b = vm_clone(a, &err);
+	CHECK(b != NULL);
+	if (!b)
+		goto out;
+	CHECK(b->stack_cap < a->stack_cap && b->frames_cap < a->frames_cap);
+	r = 0;
+	while (vm_run(b, 1000, NULL) == VM_YIELD)
+		;
+	CHECK(vm_results(b, &r, 1) == 0 && r == 3000);
+	r = 0;
+	while (vm_run(a, 1000, NULL) == VM_YIELD)
+		;
+	CHECK(vm_results(a, &r, 1) == 0 && r == 3000);
+out:
+	vm_instance_free(a);
+	vm_instance_free(b);
+	vm_module_unref(m);
 }
