@@ -464,6 +464,33 @@ GT(system_call)
 	CHECK(gt_exited(system("true"), 0));
 }
 
+/* popen reads a command's output, or feeds its input; pclose gives its status. */
+GT(popen_pclose)
+{
+	char line[64] = "";
+	FILE *f = popen("echo one; echo two; exit 3", "r");
+
+	REQUIRE(f);
+	CHECK(fgets(line, sizeof line, f) != NULL);
+	CHECK_STR(line, "one\n");
+	CHECK(fgets(line, sizeof line, f) != NULL);
+	CHECK_STR(line, "two\n");
+	CHECK(fgets(line, sizeof line, f) == NULL);
+	CHECK(gt_exited(pclose(f), 3));
+	f = popen("cat > /tmp/gt_popen", "w");
+	REQUIRE(f);
+	fputs("written through popen\n", f);
+	CHECK(gt_exited(pclose(f), 0));
+	f = fopen("/tmp/gt_popen", "r");
+	REQUIRE(f);
+	CHECK(fgets(line, sizeof line, f) != NULL);
+	CHECK_STR(line, "written through popen\n");
+	fclose(f);
+	unlink("/tmp/gt_popen");
+	CHECK(popen("true", "x") == NULL);
+	CHECK_EQ(errno, EINVAL);
+}
+
 /* Many execs in a row: the old images are freed, nothing piles up. */
 GT(exec_many)
 {
