@@ -269,6 +269,34 @@ GT(standard_tree)
 	}
 }
 
+/*
+ * run.sh mounts the host's build/guest/tests read-only on /t: its files
+ * are there, it cannot be written, and no path leaves the namespace.
+ */
+GT(host_mount)
+{
+	struct stat st, t;
+
+	CHECK_EQ(stat("/t/files.wasm", &st), 0);
+	CHECK(S_ISREG(st.st_mode) && st.st_size > 0);
+	CHECK_EQ(dir_has("/t", "files.wasm"), 1);
+	CHECK_EQ(open("/t/new_file", O_WRONLY | O_CREAT, 0644), -1);
+	CHECK(errno == EROFS || errno == EACCES || errno == EPERM);
+	CHECK_EQ(mkdir("/t/newdir", 0755), -1);
+	CHECK_EQ(unlink("/t/files.wasm"), -1);
+	/* .. out of the mount goes to the namespace's root, not the host's. */
+	CHECK_EQ(stat("/t/../../../../tmp", &st), 0);
+	CHECK_EQ(stat("/tmp", &t), 0);
+	CHECK(st.st_ino == t.st_ino && st.st_dev == t.st_dev);
+	CHECK_EQ(stat("/t/../../../../etc/passwd", &st), -1);
+	CHECK_EQ(open("/t/../../../../../../etc/passwd", O_RDONLY), -1);
+	/* A symlink from memory into the mount resolves inside the namespace. */
+	CHECK_EQ(symlink("/t/files.wasm", "/tmp/gt_to_mount"), 0);
+	CHECK_EQ(stat("/tmp/gt_to_mount", &st), 0);
+	CHECK(S_ISREG(st.st_mode));
+	unlink("/tmp/gt_to_mount");
+}
+
 GT(dev_null)
 {
 	int fd = open("/dev/null", O_RDWR);
