@@ -29,15 +29,12 @@ options() {
 	esac
 }
 
-# Host bugs the tests found and that are not fixed yet: skipped, and said
-# so on every run, so that `make test` stays meaningful. Delete the lines
-# when the fix lands.
-#  - src/fs/memfs.c rename_(): `ne` points into the target directory's
-#    entry table, then reserve() may realloc that table before
-#    delent(nd, ne) uses it (use after free; the host crashes). Reproduced
-#    by files:rename_over_existing_full_dir, found by the grinder.
-KNOWN_SKIP="rename_over_existing_full_dir"
-KNOWN_ENV="--env GRIND_NO_RENAME=1"
+# Host bugs the tests found and that are not fixed yet: list test names in
+# KNOWN_SKIP (skipped, and said so on every run) and grinder settings in
+# KNOWN_ENV. Empty now: the memfs rename use-after-free the grinder found
+# is fixed (regression: files:rename_over_existing_full_dir).
+KNOWN_SKIP=""
+KNOWN_ENV=""
 
 pass=0
 fail=0

@@ -446,6 +446,8 @@ rename_(struct vnode *odir, const char *oname, size_t olen, struct vnode *ndir,
 		return E_NOMEM;
 	}
 	if (ne) {
+		/* reserve() may have moved nd's entry table: look the victim up again. */
+		ne = find(nd, nname, nlen);
 		delent(nd, ne);
 		droplink(victim);
 	}
