@@ -135,7 +135,7 @@ spec test-spec: $(SPEC)
 test-cli: $(WARREN) $(CLI_WASM) $(GUEST_WASM)
 	@WARREN="$(WARREN)" BUILD=$(BUILD) scripts/run-cli-tests.sh
 
-test-demo: $(WARREN) $(EX_BIN) $(GUEST_WASM)
+test-demo: $(WARREN) $(EX_BIN) $(GUEST_WASM) guest-bin
 	@BUILD=$(BUILD) scripts/demo.sh --test
 
 demo: deps

@@ -2,7 +2,8 @@
 # demo.sh [--test] - the demonstration behind `make demo`: the warren CLI
 # and a small embedder (examples/demo.c) run a guest C program compiled to
 # wasm: fuel slices, clone mid-run, snapshot to a file and restore, and bad
-# modules rejected.  --test runs a smaller problem, for `make test`.
+# modules rejected; then the OS: warren sh runs examples/os-demo.sh
+# (pipelines, redirections, a background job killed, a fork tree, ps).  --test runs a smaller problem, for `make test`.
 # Expects `make all guests` to have built $BUILD.
 set -u
 BUILD=${BUILD:-build}
@@ -88,6 +89,28 @@ if [ $rc != 0 ] && { [ -z "$line" ] || [ "$f" = 0 ]; }; then
 	fail=$((fail + 1))
 fi
 rm -f "$BUILD/demo.snap" "$BUILD/demo-bad.wasm"
+
+echo
+echo "== the operating system: warren sh runs examples/os-demo.sh"
+echo "   (init, sh and every command are WebAssembly processes)"
+if [ -e "$BUILD/guest/bin/sh.wasm" ]; then
+	out=$(show "$WARREN" sh examples/os-demo.sh 2>&1)
+	rc=$?
+	echo "$out" | sed 's/^./  &/'
+	check "the script exits 0" [ $rc = 0 ]
+	check "a pipeline: seq 1 30 | grep 3 | wc -l prints 4" grep -qx '4' <<<"$out"
+	check "ls /bin | sort | head -3 starts with [" grep -qx '\[' <<<"$out"
+	check "redirections: the file reads back reversed" \
+		bash -c 'grep -A1 -x world | grep -qx hello' <<<"$out"
+	check "kill ends the background job with SIGTERM (143)" \
+		grep -q 'ended with status 143' <<<"$out"
+	check "a fork tree three deep" grep -q '^great-grandchild [0-9]' <<<"$out"
+	check "ps lists init as pid 1" grep -qE '^ +1 +0 .* init$' <<<"$out"
+	check "false sets \$? to 1" grep -qx 'status 1' <<<"$out"
+else
+	echo "  [FAILED] $BUILD/guest/bin/sh.wasm is missing"
+	fail=$((fail + 1))
+fi
 echo
 echo "demo: $pass passed, $fail failed"
 [ $fail = 0 ]
