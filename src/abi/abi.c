@@ -29,6 +29,7 @@ static const struct abi_table *const tables[] = {
 	&abi_wasi_table,
 	&abi_wasix_table,
 	&abi_warren_table,
+	&abi_ns_table,        /* more warren_v1: a module may span tables */
 };
 #define NTABLES (sizeof tables / sizeof tables[0])
 
@@ -255,7 +256,7 @@ abi_resolve(void *ctx, const struct vm_import *imp, const struct vm_functype *ty
 	struct abi *a = ctx;
 	char mod[80], name[80], have[160], want[160];
 	struct entry *first = NULL;
-	size_t t;
+	size_t t, ft = 0;
 
 	printable(mod, sizeof mod, imp->module, imp->module_len);
 	printable(name, sizeof name, imp->name, imp->name_len);
@@ -272,27 +273,34 @@ abi_resolve(void *ctx, const struct vm_import *imp, const struct vm_functype *ty
 		       name);
 		return NULL;
 	}
-	for (size_t i = 0; i < tables[t]->ncalls; i++) {
-		struct entry *e = &a->entries[t][i];
-
-		if (!name_is(e->call->name, imp->name, imp->name_len) || !e->parsed)
+	/* A module may span several tables (warren_v1: warren.c and ns.c). */
+	for (; t < NTABLES; t++) {
+		if (!name_is(tables[t]->module, imp->module, imp->module_len))
 			continue;
-		if (!first)
-			first = e;
-		if (!same_type(&e->type, type))
-			continue;
-		if (!e->fn) {
-			char dbg[160];
+		for (size_t i = 0; i < tables[t]->ncalls; i++) {
+			struct entry *e = &a->entries[t][i];
 
-			snprintf(dbg, sizeof dbg, "%s.%s", tables[t]->module, e->call->name);
-			e->fn = vm_host_func_new(&e->type, dispatch, e, dbg);
-			if (!e->fn) {
-				vm_err(err, VM_ERR_NOMEM, 0, "import %s.%s: out of memory", mod,
-				       name);
-				return NULL;
+			if (!name_is(e->call->name, imp->name, imp->name_len) || !e->parsed)
+				continue;
+			if (!first) {
+				first = e;
+				ft = t;
 			}
+			if (!same_type(&e->type, type))
+				continue;
+			if (!e->fn) {
+				char dbg[160];
+
+				snprintf(dbg, sizeof dbg, "%s.%s", tables[t]->module, e->call->name);
+				e->fn = vm_host_func_new(&e->type, dispatch, e, dbg);
+				if (!e->fn) {
+					vm_err(err, VM_ERR_NOMEM, 0, "import %s.%s: out of memory", mod,
+					       name);
+					return NULL;
+				}
+			}
+			return e->fn;
 		}
-		return e->fn;
 	}
 	if (!first) {
 		vm_err(err, VM_ERR_LINK, 0, "unknown import %s.%s", mod, name);
@@ -301,7 +309,7 @@ abi_resolve(void *ctx, const struct vm_import *imp, const struct vm_functype *ty
 	format_type(type, have, sizeof have);
 	format_type(&first->type, want, sizeof want);
 	vm_err(err, VM_ERR_LINK, 0, "import %s.%s: type %s does not match warren's %s%s", mod,
-	       name, have, want, first + 1 < a->entries[t] + tables[t]->ncalls &&
+	       name, have, want, first + 1 < a->entries[ft] + tables[ft]->ncalls &&
 	       !strcmp(first[1].call->name, first->call->name) ? " (or another form)" : "");
 	return NULL;
 }

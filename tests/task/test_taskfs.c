@@ -628,3 +628,79 @@ TEST(cap_pipes)
 	CHECK_STR(rd(&f, "/cap/new/nope"), "ENOENT");
 	fx_free(&f);
 }
+
+/* ---- warren_v1 bind, unbind, mount, rfork (src/abi/ns.c) ---------------------------- */
+
+#define W(name, sig) "(import \"warren_v1\" \"" name "\" (func $" name " " sig "))\n"
+
+/* Exits with the number of the first step that answered wrong, 0 if none. */
+static const char nscalls_wat[] =
+	"(module\n"
+	W("bind", "(param i32 i32 i32 i32 i32) (result i32)")
+	W("unbind", "(param i32 i32 i32 i32) (result i32)")
+	W("mount", "(param i32 i32 i32 i32 i32) (result i32)")
+	W("rfork", "(param i32 i32) (result i32)")
+	W("waitpid", "(param i32 i32 i32 i32) (result i32)")
+	WASI("proc_exit", "(param i32)")
+	"(memory (export \"memory\") 1)\n"
+	"(data (i32.const 100) \"/tmp\") (data (i32.const 110) \"/bin\")\n"
+	"(data (i32.const 120) \"memfs\") (data (i32.const 130) \"/home\")\n"
+	"(data (i32.const 140) \"#task\") (data (i32.const 150) \"tmp\")\n"
+	"(func $want (param $got i32) (param $want i32) (param $step i32)\n"
+	"  (if (i32.ne (local.get $got) (local.get $want)) (then (call $proc_exit (local.get $step)))))\n"
+	"(func $reap (param $step i32) (param $status i32)\n"
+	"  (call $want (call $waitpid (i32.load (i32.const 200)) (i32.const 0) (i32.const 204)\n"
+	"    (i32.const 208)) (i32.const 0) (local.get $step))\n"
+	"  (call $want (i32.load (i32.const 204)) (local.get $status) (i32.add (local.get $step) (i32.const 1))))\n"
+	"(func (export \"_start\")\n"
+	/* bind -a /tmp /bin; bad flags; a bad pointer; unbind; unbind of nothing */
+	"  (call $want (call $bind (i32.const 100) (i32.const 4) (i32.const 110) (i32.const 4) (i32.const 2)) (i32.const 0) (i32.const 1))\n"
+	"  (call $want (call $bind (i32.const 100) (i32.const 4) (i32.const 110) (i32.const 4) (i32.const 3)) (i32.const 28) (i32.const 2))\n"
+	"  (call $want (call $bind (i32.const 100) (i32.const 4) (i32.const 110) (i32.const 4) (i32.const 8)) (i32.const 28) (i32.const 3))\n"
+	"  (call $want (call $bind (i32.const 65530) (i32.const 100) (i32.const 110) (i32.const 4) (i32.const 0)) (i32.const 21) (i32.const 4))\n"
+	"  (call $want (call $unbind (i32.const 100) (i32.const 4) (i32.const 110) (i32.const 4)) (i32.const 0) (i32.const 5))\n"
+	"  (call $want (call $unbind (i32.const 0) (i32.const 0) (i32.const 110) (i32.const 4)) (i32.const 28) (i32.const 6))\n"
+	/* a relative path resolves from the working directory (/) */
+	"  (call $want (call $bind (i32.const 150) (i32.const 3) (i32.const 110) (i32.const 4) (i32.const 0)) (i32.const 0) (i32.const 7))\n"
+	"  (call $want (call $unbind (i32.const 0) (i32.const 0) (i32.const 110) (i32.const 4)) (i32.const 0) (i32.const 8))\n"
+	/* mount */
+	"  (call $want (call $mount (i32.const 120) (i32.const 5) (i32.const 130) (i32.const 5) (i32.const 0)) (i32.const 0) (i32.const 9))\n"
+	"  (call $want (call $mount (i32.const 140) (i32.const 5) (i32.const 130) (i32.const 5) (i32.const 1)) (i32.const 0) (i32.const 10))\n"
+	"  (call $want (call $mount (i32.const 110) (i32.const 4) (i32.const 130) (i32.const 5) (i32.const 0)) (i32.const 44) (i32.const 11))\n"
+	"  (drop (call $unbind (i32.const 0) (i32.const 0) (i32.const 130) (i32.const 5)))\n"
+	"  (drop (call $unbind (i32.const 0) (i32.const 0) (i32.const 130) (i32.const 5)))\n"
+	/* rfork sharing: the child's bind is the parent's too */
+	"  (call $want (call $rfork (i32.const 1) (i32.const 200)) (i32.const 0) (i32.const 20))\n"
+	"  (if (i32.eqz (i32.load (i32.const 200))) (then (call $proc_exit\n"
+	"    (call $bind (i32.const 100) (i32.const 4) (i32.const 130) (i32.const 5) (i32.const 0)))))\n"
+	"  (call $reap (i32.const 21) (i32.const 0))\n"
+	"  (call $want (call $unbind (i32.const 0) (i32.const 0) (i32.const 130) (i32.const 5)) (i32.const 0) (i32.const 23))\n"
+	/* rfork copying (the default): it is the child's alone */
+	"  (call $want (call $rfork (i32.const 0) (i32.const 200)) (i32.const 0) (i32.const 30))\n"
+	"  (if (i32.eqz (i32.load (i32.const 200))) (then (call $proc_exit\n"
+	"    (call $bind (i32.const 100) (i32.const 4) (i32.const 130) (i32.const 5) (i32.const 0)))))\n"
+	"  (call $reap (i32.const 31) (i32.const 0))\n"
+	"  (call $want (call $unbind (i32.const 0) (i32.const 0) (i32.const 130) (i32.const 5)) (i32.const 28) (i32.const 33))\n"
+	/* rfork nomount: the child may not mount #task (EPERM = 63), the parent still may */
+	"  (call $want (call $rfork (i32.const 2) (i32.const 200)) (i32.const 0) (i32.const 40))\n"
+	"  (if (i32.eqz (i32.load (i32.const 200))) (then (call $proc_exit\n"
+	"    (call $mount (i32.const 140) (i32.const 5) (i32.const 130) (i32.const 5) (i32.const 0)))))\n"
+	"  (call $reap (i32.const 41) (i32.const 16128))\n"
+	"  (call $want (call $mount (i32.const 140) (i32.const 5) (i32.const 130) (i32.const 5) (i32.const 0)) (i32.const 0) (i32.const 43))\n"
+	"  (call $want (call $rfork (i32.const 3) (i32.const 200)) (i32.const 28) (i32.const 44))\n"
+	"  (call $want (call $rfork (i32.const 0) (i32.const 65534)) (i32.const 21) (i32.const 45))\n"
+	"  (call $proc_exit (i32.const 0))))\n";
+
+TEST(ns_abi_calls)
+{
+	struct fx f;
+	int32_t id;
+
+	fx_init(&f);
+	install(&f, "/bin/nscalls", nscalls_wat);
+	id = newtask(&f, "/task");
+	CHECK_EQ_U64(ctl(&f, id, "ctl", "cmd /bin/nscalls\nstart"), 0);
+	run(&f, 200);
+	CHECK_STR(taskrd(&f, id, "wait"), "exit 0\n");
+	fx_free(&f);
+}
