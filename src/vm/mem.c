@@ -1,13 +1,14 @@
 /*
- * mem.c - mappings for linear memories: reserving, growing, a pool of
- * released mappings, and copying without touching zero pages.
+ * mem.c - mappings for linear memories: a pool of released mappings,
+ * growth, and copying that leaves pages of zeros alone.
  *
  * Why a pool: on a paravirtualised host (measured: Firecracker with PVM)
  * every page-table change traps. A first write to a fresh page costs
  * 13-60 us, a munmap of 1 MiB about 250 us (TLB shootdown), a read of an
  * untouched page as much as a write. Zeroing a page that is already
  * resident costs about 30 ns. So a released mapping is kept, and before
- * reuse only the pages that can hold data are cleared.
+ * reuse only the pages that can hold data are cleared. The pool is small
+ * (POOL_SLOTS mappings, POOL_BYTES of them possibly resident).
  *
  * Which pages can hold data: /proc/self/pagemap says, per page, whether it
  * is present or swapped out. A private anonymous page that is neither has
@@ -15,14 +16,19 @@
  * be cleared, scanned or copied, and stays out of the resident set. Where
  * pagemap is missing or untrustworthy every page counts as possibly
  * non-zero: slower, never wrong. mincore() would be cheaper to call but
- * cannot tell a swapped-out page from an untouched one.
+ * cannot tell a swapped-out page from an untouched one. (Measured
+ * alternatives: memset of the whole used range is faster in steady state
+ * but faults in every page ever covered, 60 us each here; madvise
+ * MADV_DONTNEED costs as much as the munmap it replaces; MADV_FREE does
+ * not promise zeros.)
  *
  * Clearing scans before it writes: a page may be mapped to the shared
  * zero page, and writing it would take the very fault the pool avoids.
  *
  * Threads: the pool and the pagemap descriptor sit behind a try-lock. A
  * caller that finds it taken does not wait: it maps and unmaps directly
- * and copies without pagemap, which is slower but always correct.
+ * and copies without pagemap, which is slower but always correct. A host
+ * fork() waits for the lock (see fork_prepare).
  */
 #define _GNU_SOURCE /* mremap, MAP_ANONYMOUS */
 #include "mem.h"
@@ -81,17 +87,33 @@ unlock(void)
 	atomic_flag_clear_explicit(&busy, memory_order_release);
 }
 
-/* A forked host child would read its parent's page tables through the
- * inherited descriptor; it reopens instead. Only this thread exists in
- * the child, so the lock can be cleared too. */
+/*
+ * Host fork(): the pool is taken before, so no other thread is halfway
+ * through changing it when the child's copy is made, and released after
+ * on both sides. The child would read its parent's page tables through
+ * the inherited pagemap descriptor, so it reopens its own.
+ */
 static void
-forked(void)
+fork_prepare(void)
+{
+	while (!lock())
+		sched_yield();
+}
+
+static void
+fork_parent(void)
+{
+	unlock();
+}
+
+static void
+fork_child(void)
 {
 	if (pagemap >= 0)
 		close(pagemap);
 	pagemap = -1;
 	pagemap_tried = false;
-	atomic_flag_clear(&busy);
+	unlock();
 }
 
 /* The flags of the n pages at p, or -1 if pagemap cannot say. */
@@ -120,7 +142,7 @@ pagemap_fd(void)
 	if (gran() != (size_t)sysconf(_SC_PAGESIZE))
 		return -1;
 	if (!atfork_set) {
-		if (pthread_atfork(NULL, NULL, forked) != 0)
+		if (pthread_atfork(fork_prepare, fork_parent, fork_child) != 0)
 			return -1;
 		atfork_set = true;
 	}
@@ -284,6 +306,8 @@ vm_mem_map(uint64_t size, const uint8_t *src, uint64_t *cap)
 	}
 	if (!s.base)
 		s.base = fresh(size, &s.cap);
+	if (src && (uintptr_t)src % gran())
+		fd = -1; /* pagemap speaks of whole pages */
 	if (s.base)
 		fill(fd, s.base, s.dirty, src, (size_t)size);
 	if (locked)

@@ -3,10 +3,10 @@
  *
  * A memory's bytes are a mapping of `cap` bytes of which the first `size`
  * are the wasm memory; [size, cap) always reads as zeros, so growth within
- * cap is only a new size. Released mappings go to a small pool instead of back to
- * the kernel: on virtual machines whose page faults and TLB flushes trap
- * to a hypervisor, a munmap plus first-touch faults of a fresh mapping cost
- * far more than zeroing the pages the previous owner dirtied.
+ * cap is only a new size. Released mappings go to a small pool instead of
+ * back to the kernel: on virtual machines whose page faults and TLB
+ * flushes trap to a hypervisor, a munmap plus first-touch faults of a
+ * fresh mapping cost far more than zeroing what the last owner dirtied.
  */
 #ifndef WARREN_VM_MEM_H
 #define WARREN_VM_MEM_H
@@ -15,11 +15,12 @@
 
 /*
  * A mapping whose first `size` bytes read as zeros, or with `src`
- * non-NULL are a copy of src[0, size) (a clone: pages of zeros are
- * skipped, so they cost neither time nor memory). Returns NULL when out of
- * memory; on success *cap is the mapped length (at least size), every
- * byte in [size, *cap) is zero, and the caller owns the mapping until
- * vm_mem_unmap.
+ * non-NULL are a copy of src[0, size) (a clone of another memory's
+ * mapping: pages of zeros are skipped, so they cost neither time nor
+ * memory; src's untouched pages are not even read). Returns NULL when
+ * out of memory; on success *cap is the mapped length (at least size),
+ * every byte in [size, *cap) is zero, and the caller owns the mapping
+ * until vm_mem_unmap. size must be non-zero.
  */
 uint8_t *vm_mem_map(uint64_t size, const uint8_t *src, uint64_t *cap);
 
