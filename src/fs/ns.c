@@ -731,13 +731,18 @@ ns_bind(struct ns *ns, struct vnode *cwd, const char *old, size_t olen, const ch
 int
 ns_mount(struct ns *ns, const char *path, size_t len, struct vnode *root, unsigned flags)
 {
-	char label[64];
+	char label[80];
 
 	if (root->type != VN_DIR)
 		return E_NOTDIR;
 	if (flags & ~(unsigned)NS_RDONLY)
 		return E_INVAL;
-	return bindat(ns, NULL, root, false, fslabel(root, label, sizeof label), path, len, flags);
+	/* Listed under the name the family offers it by, if it does. */
+	fslabel(root, label, sizeof label);
+	for (size_t i = 0; i < ns->fam->nsrv; i++)
+		if (ns->fam->srv[i].root == root)
+			snprintf(label, sizeof label, "#%s", ns->fam->srv[i].name);
+	return bindat(ns, NULL, root, false, label, path, len, flags);
 }
 
 int

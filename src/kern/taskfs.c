@@ -1889,9 +1889,9 @@ task_attach(struct kern *k, struct ns *root)
 	}
 	k->task = t;
 	r = fs_root(&v->fs);
-	e = ns_mount(root, "/task", 5, r, 0);
+	e = ns_srv_add(root, "task", r);
 	if (!e)
-		e = ns_srv_add(root, "task", r);
+		e = ns_mount(root, "/task", 5, r, 0);
 	vn_unref(r);
 	fs_unref(&v->fs);
 	if (e)
@@ -1899,9 +1899,9 @@ task_attach(struct kern *k, struct ns *root)
 	if (!(cap = capfs_new(k)))
 		return E_NOMEM;
 	r = fs_root(cap);
-	e = ns_mount(root, "/cap", 4, r, 0);
+	e = ns_srv_add(root, "cap", r);
 	if (!e)
-		e = ns_srv_add(root, "cap", r);
+		e = ns_mount(root, "/cap", 4, r, 0);
 	vn_unref(r);
 	fs_unref(cap);
 	return e;

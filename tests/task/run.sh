@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# tests/task/run.sh - issue 4 inside warren: the guest test programs
+# (build/task/guest_*.wasm, gt.h style: "ok T" / "FAIL T: why" lines) and
+# the shell cases of tests/task/cases.txt (the format of tests/sh/run.sh:
+# === NAME, script, --- stdout, --- status N).
+#
+# Each guest program boots a fresh warren under init, with a host box
+# mounted read-only at /h for the hostile tests:
+#   T/outside/secret        "SECRET" (must never be read)
+#   T/box/etc/passwd        "INSIDE"
+#   T/box/inner/file        "FILE", and links that try to leave:
+#     up -> ../../outside/secret   abs -> /outside/secret   abs2 -> /etc/passwd
+#     hostabs -> T/outside/secret  dotdots -> ../../../../../..
+#     deep/up2 -> ../../../outside/secret
+# Closing line: "task: N passed, N failed".
+set -u
+WARREN=${WARREN:-build/warren}
+BUILD=${BUILD:-build}
+INIT=$BUILD/guest/bin/init.wasm
+TIMEOUT=${TASK_TEST_TIMEOUT:-120}
+export WARREN_BIN=${WARREN_BIN:-$BUILD/guest/bin}
+here=$(cd "$(dirname "$0")" && pwd)
+
+pass=0
+fail=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+mkdir -p "$tmp/outside" "$tmp/box/etc" "$tmp/box/inner/deep"
+echo -n SECRET >"$tmp/outside/secret"
+echo -n INSIDE >"$tmp/box/etc/passwd"
+echo -n FILE >"$tmp/box/inner/file"
+ln -s ../../outside/secret "$tmp/box/inner/up"
+ln -s /outside/secret "$tmp/box/inner/abs"
+ln -s /etc/passwd "$tmp/box/inner/abs2"
+ln -s "$tmp/outside/secret" "$tmp/box/inner/hostabs"
+ln -s ../../../../../.. "$tmp/box/inner/dotdots"
+ln -s ../../../outside/secret "$tmp/box/inner/deep/up2"
+
+for t in "$BUILD"/task/guest_*.wasm; do
+	[ -e "$t" ] || continue
+	name=$(basename "$t" .wasm)
+	out=$tmp/$name.out
+	timeout -k 5 "$TIMEOUT" "$WARREN" run --mount "$BUILD/task:/t:ro" --mount "$tmp/box:/h:ro" \
+		"$INIT" "/t/$name.wasm" >"$out" 2>&1 </dev/null
+	rc=$?
+	p=$(grep -ac '^ok ' "$out")
+	f=$(grep -ac '^FAIL ' "$out")
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		f=1
+		echo "FAIL $name: warren exited with $rc$([ "$rc" -eq 124 ] && echo ' (host timeout)')"
+	fi
+	if grep -aq SECRET "$out"; then
+		f=$((f + 1))
+		echo "FAIL $name: the secret was read"
+	fi
+	if [ "${TASK_VERBOSE:-0}" = 1 ] || [ "$f" -ne 0 ]; then
+		grep -av '^ok ' "$out" | sed 's/^/  /'
+	fi
+	echo "$name: $p passed, $f failed"
+	pass=$((pass + p))
+	fail=$((fail + f))
+done
+
+# The shell cases.
+run_case() {
+	local name=$1 script=$2 want=$3 want_status=$4
+	printf '%s\n' "$script" >"$tmp/$name.sh"
+	timeout "$TIMEOUT" "$WARREN" sh --mount "$tmp/box:/h:ro" "$tmp/$name.sh" \
+		</dev/null >"$tmp/out" 2>"$tmp/err"
+	local status=$?
+	printf '%s' "$want" >"$tmp/want"
+	if cmp -s "$tmp/want" "$tmp/out" && [ "$status" = "$want_status" ]; then
+		pass=$((pass + 1))
+		return
+	fi
+	fail=$((fail + 1))
+	echo "FAIL sh:$name (status $status, want $want_status)"
+	diff "$tmp/want" "$tmp/out" | head -20 | sed 's/^/  /'
+	head -10 "$tmp/err" | sed 's/^/  stderr: /'
+}
+
+name=
+section=
+script=
+want=
+want_status=0
+flush() {
+	while [ "${want%$'\n\n'}" != "$want" ]; do want=${want%$'\n'}; done
+	[ "$want" = $'\n' ] && want=
+	[ -n "$name" ] && run_case "$name" "$script" "$want" "$want_status"
+	name=
+}
+while IFS= read -r line || [ -n "$line" ]; do
+	case $line in
+	"=== "*) flush; name=${line#=== }; section=script; script=; want=; want_status=0; continue ;;
+	"--- stdout") section=stdout; continue ;;
+	"--- status "*) want_status=${line#--- status }; section=; continue ;;
+	esac
+	case $section in
+	script) script+="${script:+$'\n'}$line" ;;
+	stdout) want+="$line"$'\n' ;;
+	esac
+done <"$here/cases.txt"
+flush
+
+echo "task: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
