@@ -2,9 +2,9 @@
  * instance.c - runtime objects (memories, tables, globals, functions),
  * instantiation, and cloning of instances.
  *
- * Memories are anonymous mappings from mem.c: reserved with room to grow,
- * taken from a pool of released ones where possible, and copied at clone
- * time page by page, skipping pages without data.
+ * Memories are anonymous mappings from mem.c: taken from a pool of
+ * released ones where possible, grown with room to spare, and copied at
+ * clone time page by page, skipping pages without data.
  *
  * Clones copy rather than share copy-on-write. Mapping a memfd MAP_PRIVATE
  * into the child while the parent keeps it MAP_SHARED is wrong: the child

@@ -206,9 +206,10 @@ apply(uint8_t *dst, const uint8_t *src, size_t off, size_t len, int what)
 /*
  * Make dst[0, size) a copy of src[0, size) (zeros when src is NULL) and
  * dst[size, dirty) zero, where dst may hold data only below `dirty`.
- * Pages that are zero on both sides are neither read nor written (with
- * pagemap, not even when resident: a scan would cost more than it saves).
- * Consecutive pages with the same action go to one memcpy or memset.
+ * A page pagemap shows untouched is neither read nor written; one that
+ * is resident is scanned before it is written, unless both sides are
+ * resident (then copying costs no more than scanning). Consecutive pages
+ * with the same action go to one memcpy or memset.
  */
 static void
 fill(int fd, uint8_t *dst, size_t dirty, const uint8_t *src, size_t size)
