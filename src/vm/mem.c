@@ -275,19 +275,23 @@ fresh(uint64_t size, size_t *cap)
 	return p == MAP_FAILED ? NULL : p;
 }
 
-/* Take the most recently pooled mapping that holds size bytes (the one
- * most likely still in cache); false if none. Lock held. */
+/* Take the pooled mapping that holds size bytes and has the least to
+ * clear (of equals, the most recently pooled: likeliest still in cache);
+ * false if none fits. Lock held. */
 static bool
 take(uint64_t size, struct slot *out)
 {
+	unsigned best = npool;
+
 	for (unsigned i = npool; i-- > 0;)
-		if (pool[i].cap >= size) {
-			*out = pool[i];
-			pool[i] = pool[--npool];
-			pool_dirty -= out->dirty;
-			return true;
-		}
-	return false;
+		if (pool[i].cap >= size && (best == npool || pool[i].dirty < pool[best].dirty))
+			best = i;
+	if (best == npool)
+		return false;
+	*out = pool[best];
+	pool[best] = pool[--npool];
+	pool_dirty -= out->dirty;
+	return true;
 }
 
 /* See mem.h. */
