@@ -278,3 +278,55 @@ out:
 	vm_instance_free(b);
 	vm_module_unref(m);
 }
+
+/* Seeded random traffic: memories of mixed sizes are made, written
+ * sparsely, grown, cloned and freed in random order; every new or grown
+ * part must read as zeros and every clone must equal its source. */
+TEST(mem_random_traffic)
+{
+	struct vm_limits l = { 1, 0, false, false };
+	struct vm_memory *live[8] = { 0 };
+	uint64_t x = 0x9e3779b97f4a7c15u;
+	int bad = 0;
+
+	for (int step = 0; step < 600 && !bad; step++) {
+		int k, i;
+
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		k = (int)(x % 8);
+		i = (int)(x >> 8) % 4;
+		if (live[k] && i == 0) {
+			vm_memory_unref(live[k]);
+			live[k] = NULL;
+		} else if (!live[k]) {
+			l.min = 1 + (x >> 16) % 8;
+			live[k] = vm_memory_new(&l, 0, NULL);
+			bad |= !live[k] || !zero_range(live[k]->data, 0, live[k]->size);
+		} else if (i == 1) {
+			uint64_t old = live[k]->size;
+
+			if (vm_memory_grow(live[k], 1 + (uint32_t)((x >> 20) % 3)) >= 0)
+				bad |= !zero_range(live[k]->data, old, live[k]->size);
+		} else if (i == 2) {
+			uint64_t cap;
+			uint8_t *d = vm_mem_map(live[k]->size, live[k]->data, &cap);
+
+			bad |= !d || memcmp(d, live[k]->data, live[k]->size) != 0 ||
+			       !zero_range(d, live[k]->size, cap);
+			if (d)
+				vm_mem_unmap(d, live[k]->size, cap);
+		} else {
+			/* A few bytes on a few pages; sometimes a page cleared again. */
+			for (int w = 0; w < 4; w++) {
+				x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+				live[k]->data[x % live[k]->size] = (uint8_t)(x >> 56 | 1);
+			}
+			if (x & 1)
+				memset(live[k]->data + (x >> 1) % (live[k]->size / 4096) * 4096, 0, 4096);
+		}
+	}
+	CHECK(!bad);
+	for (int k = 0; k < 8; k++)
+		vm_memory_unref(live[k]);
+	vm_mem_pool_trim();
+}
