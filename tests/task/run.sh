@@ -12,6 +12,7 @@
 #     up -> ../../outside/secret   abs -> /outside/secret   abs2 -> /etc/passwd
 #     hostabs -> T/outside/secret  dotdots -> ../../../../../..
 #     deep/up2 -> ../../../outside/secret
+# Then the ctl fuzz corpus (tests/task/corpus/) through the harness.
 # Closing line: "task: N passed, N failed".
 set -u
 WARREN=${WARREN:-build/warren}
@@ -103,6 +104,23 @@ while IFS= read -r line || [ -n "$line" ]; do
 	esac
 done <"$here/cases.txt"
 flush
+
+# The ctl fuzz corpus, replayed (tests/task/fuzz_ctl.c).
+if [ -x "$BUILD/task/fuzz/replay-ctl" ]; then
+	"$BUILD/task/fuzz/replay-ctl" "$here/corpus" >"$tmp/fz" 2>&1
+	rc=$?
+	line=$(grep -E '^ctl-fuzz: [0-9]+ passed, [0-9]+ failed' "$tmp/fz")
+	if [ -n "$line" ] && [ "$rc" -eq 0 ]; then
+		set -- $line
+		pass=$((pass + $2))
+		fail=$((fail + $4))
+		echo "$line"
+	else
+		fail=$((fail + 1))
+		echo "FAIL ctl-fuzz: the replay died (exit $rc)"
+		tail -20 "$tmp/fz" | sed 's/^/  /'
+	fi
+fi
 
 echo "task: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
