@@ -6,7 +6,8 @@
 # minimized: everything (old corpus and new finds) is merged into an empty
 # directory, which keeps a small set with the same coverage, and that set
 # replaces the corpus, except the seeds (seed-*, bench-*: made by
-# `make fuzz-seeds`), which always stay under their own names. Crashes,
+# `make fuzz-seeds`), which always stay under their own names. (Not after
+# a crash: then new finds are only added.) Crashes,
 # leaks and hangs land in tests/fuzz/regressions/HARNESS-*. Exits with the
 # fuzzer's status (non-zero when it found something).
 set -u
@@ -30,6 +31,15 @@ echo "fuzz: $h for $secs s"
 	$( [ -f "$src/$h.dict" ] && echo "-dict=$src/$h.dict" ) "$new" "$corpus"
 rc=$?
 
+# With a crash found, inputs that hit it would drop out of a minimized
+# corpus: then only add the new finds, and minimize once it is fixed.
+if [ $rc -ne 0 ]; then
+	"$bin" -merge=1 -max_len=$maxlen "$corpus" "$new" >"$work/merge-$h.log" 2>&1
+	rm -rf "$new"
+	echo "fuzz: $h: found a problem (see tests/fuzz/regressions/$h-*); new inputs added," \
+		"corpus not minimized; fuzzer exit $rc"
+	exit $rc
+fi
 rm -rf "$merged"
 mkdir -p "$merged"
 if ! "$bin" -merge=1 -max_len=$maxlen "$merged" "$corpus" "$new" >"$work/merge-$h.log" 2>&1; then
