@@ -3,7 +3,9 @@
 # and a small embedder (examples/demo.c) run a guest C program compiled to
 # wasm: fuel slices, clone mid-run, snapshot to a file and restore, and bad
 # modules rejected; then the OS: warren sh runs examples/os-demo.sh
-# (pipelines, redirections, a background job killed, a fork tree, ps).  --test runs a smaller problem, for `make test`.
+# (pipelines, redirections, a background job killed, a fork tree, ps), and
+# examples/task-demo.sh (processes made and controlled through /task,
+# namespaces).  --test runs a smaller problem, for `make test`.
 # Expects `make all guests` to have built $BUILD.
 set -u
 BUILD=${BUILD:-build}
@@ -110,6 +112,27 @@ if [ -e "$BUILD/guest/bin/sh.wasm" ]; then
 else
 	echo "  [FAILED] $BUILD/guest/bin/sh.wasm is missing"
 	fail=$((fail + 1))
+fi
+
+echo
+echo "== processes as files: warren sh runs examples/task-demo.sh"
+if [ -e "$BUILD/guest/bin/sh.wasm" ]; then
+	out=$(show "$WARREN" sh examples/task-demo.sh 2>&1)
+	rc=$?
+	echo "$out" | sed 's/^./  &/'
+	check "the script exits 0" [ $rc = 0 ]
+	check "a task made from files runs seq 3 and exits 0" \
+		bash -c 'grep -A3 -x "exit 0" | grep -qx 3' <<<"$out"
+	check "two tasks piped through fd ctl files count 42 lines" grep -qx 'lines: 42' <<<"$out"
+	check "stop shows in the task's status" grep -qx 'state: stopped' <<<"$out"
+	check "the killed task reports signal 9" grep -qx 'signal 9 SIGKILL' <<<"$out"
+	check "a bad ctl message is echoed back" grep -qx "'renice 5': unknown verb" <<<"$out"
+	check "bind -a makes a union directory" grep -qx 'greeting' <<<"$out"
+	check "ns prints the namespace as binds" grep -qx 'bind -a /tmp/extra /bin' <<<"$out"
+	check "a confined child sees only itself in /task" bash -c \
+		'[[ "$(grep -A5 "^== a confined" | sed -n 3,6p | tr "\n" " ")" =~ ^[0-9]+\ new\ self\ == ]]' \
+		<<<"$out"
+	check "top shows the tasks" grep -q '^tasks: ' <<<"$out"
 fi
 echo
 echo "demo: $pass passed, $fail failed"

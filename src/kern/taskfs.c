@@ -55,6 +55,9 @@ struct trec {
 	uint64_t endseq;
 	int32_t anc[ANC_MAX];      /* its ancestors when it ended */
 	int nanc;
+	int32_t ppid, pgid;        /* when it ended, for status */
+	uint64_t used;             /* fuel it ran */
+	char name[PROC_NAME_MAX];
 	struct file *end[3];       /* made: taskfs's ends of its stdio pipes */
 	char **argv;               /* cmd, until start */
 	char *env;                 /* made: the environment, until start */
@@ -251,6 +254,12 @@ ended(struct tfs *t, struct trec *r, int32_t wstatus, struct proc *p)
 	r->nanc = 0;
 	for (struct proc *q = p ? p->parent : NULL; q && r->nanc < ANC_MAX; q = q->parent)
 		r->anc[r->nanc++] = q->pid;
+	if (p) {
+		r->ppid = p->ppid;
+		r->pgid = p->pgid;
+		r->used = p->fuel;
+		memcpy(r->name, p->name, sizeof r->name);
+	}
 	free(r->argv);
 	free(r->env);
 	r->argv = NULL;
@@ -532,7 +541,13 @@ genstatus(struct tcx *c, struct text *t)
 	struct proc *p = c->p ? c->p : proc_find(c->k, c->pid);
 
 	if (!p) {
-		tprintf(t, "%d 0 0 exited 0 0 -\n", c->pid);
+		tprintf(t, "%d %d %d exited %llu 0 ", c->pid, c->r ? c->r->ppid : 0,
+			c->r ? c->r->pgid : 0, (unsigned long long)(c->r ? c->r->used : 0));
+		if (c->r && c->r->name[0])
+			tword(t, c->r->name, boundedlen(c->r->name, sizeof c->r->name), false);
+		else
+			tput(t, "-", 1);
+		tput(t, "\n", 1);
 		return 0;
 	}
 	tprintf(t, "%d %d %d %s %llu %llu ", p->pid, p->ppid, p->pgid, statename(p->state),
