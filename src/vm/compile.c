@@ -5,15 +5,23 @@
  * Validation is the spec's algorithm (operand stack of value types with an
  * "unknown" type below unreachable code, a control stack of labels). The
  * operand stack doubles as the compiler's virtual stack: an entry is either
- * in its home slot (STACK), still only a local (LOCAL k) or a constant not
- * yet written anywhere (CONST). Instructions read locals and fold constants
- * directly; an entry is materialized into its home slot only when something
- * could observe the difference: a write to its local, a block boundary, a
- * call's arguments, a branch carrying it.
+ * in its home slot (STACK), still only a local (LOCAL k), a constant not
+ * yet written anywhere (CONST), or an i32 sum "slot + c" not computed yet
+ * (ADDI: an address, usually, which loads and stores add themselves).
+ * Instructions read locals and fold constants directly; an entry is
+ * materialized into its home slot only when something could observe the
+ * difference: a write to its local, a block boundary, a call's arguments,
+ * a branch carrying it, or when it sinks below the top 32 entries (which
+ * keeps every scan for virtual entries short, whatever the body).
  *
  * Everything below the innermost block's start is materialized when the
  * block is entered, so virtual entries never cross a label and every path
  * into a label finds the same slots filled.
+ *
+ * Peepholes on top: an instruction whose fresh result the next local.set
+ * or local.tee stores writes the local itself; a compare followed by br_if
+ * or if becomes one compare-and-branch; a constant right operand (or left,
+ * for commutative integer ops) selects the _imm form.
  */
 #include "compile.h"
 
