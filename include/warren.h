@@ -468,6 +468,16 @@ typedef struct wr_ProcInfo {
 /* Returns WR_OK and *info, or WR_ESRCH. */
 WR_API int wr_proc_status(wr_System *sys, int32_t pid, wr_ProcInfo *info);
 
+/*
+ * The process table as /task shows it (the data the guests' top reads): a
+ * header line, then each task's status line, "pid ppid pgid state fuel
+ * mem name" (state: new ready running sleeping stopped zombie), in pid
+ * order. Writes at most cap bytes, NUL-terminated when cap > 0; *len (may
+ * be NULL) gets the full length. WR_ENOMEM when cap is too small, WR_EIO
+ * when the system has no /task.
+ */
+WR_API int wr_task_table(wr_System *sys, char *buf, size_t cap, size_t *len);
+
 /* "SIGINT" for 2; NULL for an unknown number. */
 WR_API const char *wr_signal_name(int sig);
 

@@ -625,6 +625,92 @@ wr_kill(wr_System *sys, int32_t pid, int sig)
 	return WR_OK;
 }
 
+/* The pids /task lists (its numeric entries), for wr_task_table. */
+struct pids {
+	int32_t *v;
+	size_t n, cap;
+	bool oom;
+};
+
+static int
+collect_pid(void *arg, const struct fs_dirent *d)
+{
+	struct pids *ps = arg;
+	int32_t pid = 0;
+
+	for (size_t i = 0; i < d->namelen; i++) {
+		if (d->name[i] < '0' || d->name[i] > '9' || pid > (INT32_MAX - 9) / 10)
+			return 0;
+		pid = pid * 10 + (d->name[i] - '0');
+	}
+	if (!pid)
+		return 0;
+	if (ps->n == ps->cap) {
+		size_t cap = ps->cap ? ps->cap * 2 : 64;
+		int32_t *v = realloc(ps->v, cap * sizeof *v);
+
+		if (!v) {
+			ps->oom = true;
+			return 1;
+		}
+		ps->v = v;
+		ps->cap = cap;
+	}
+	ps->v[ps->n++] = pid;
+	return 0;
+}
+
+int
+wr_task_table(wr_System *sys, char *buf, size_t cap, size_t *len)
+{
+	static const char header[] = "PID PPID PGID STATE FUEL MEM NAME\n";
+	struct fs_io io = { .nonblock = true };
+	struct pids ps = { 0 };
+	struct fs_path fp;
+	struct vnode *v;
+	size_t used = 0, n;
+	char path[48], line[256];
+	int e;
+
+	if (!sys || (!buf && cap))
+		return WR_EARG;
+	if (fs_resolve(sys->k->root_ns, NULL, "/task", 5, FS_FOLLOW, &fp))
+		return fail(sys, WR_EIO, "no /task");
+	e = vn_readdir(fp.vn, 0, collect_pid, &ps);
+	fs_path_release(&fp);
+	if (e || ps.oom) {
+		free(ps.v);
+		return e && !ps.oom ? fail(sys, WR_EIO, "/task: %s", fs_strerror(e)) : WR_ENOMEM;
+	}
+	if (cap)
+		buf[0] = 0;
+	for (size_t i = 0; i <= ps.n; i++) {
+		const char *s = header;
+
+		n = sizeof header - 1;
+		if (i > 0) {
+			snprintf(path, sizeof path, "/task/%d/status", ps.v[i - 1]);
+			if (fs_open(sys->k->root_ns, NULL, path, strlen(path), FS_O_READ, &io, &v))
+				continue;   /* ended since the listing */
+			e = vn_read(v, &io, 0, line, sizeof line - 1, &n);
+			vn_close(v, FS_O_READ, &io);
+			vn_unref(v);
+			if (e)
+				continue;
+			s = line;
+		}
+		if (used + n < cap) {
+			memcpy(buf + used, s, n);
+			buf[used + n] = 0;
+		}
+		used += n;
+	}
+	free(ps.v);
+	if (len)
+		*len = used;
+	return used < cap ? WR_OK : fail(sys, WR_ENOMEM, "the table needs %zu bytes", used + 1);
+}
+
 int
 wr_proc_status(wr_System *sys, int32_t pid, wr_ProcInfo *info)
 {

@@ -705,3 +705,36 @@ TEST(ns_abi_calls)
 	CHECK_STR(taskrd(&f, id, "wait"), "exit 0\n");
 	fx_free(&f);
 }
+
+/* ---- the host's view: wr_task_table (include/warren.h) -------------------------------- */
+
+#include "warren.h"
+
+TEST(task_table_for_the_host)
+{
+	wr_Config cfg = { .seed = 3 };
+	wr_System *sys = NULL;
+	size_t len = 0, wasm_len = 0;
+	uint8_t *wasm = kt_wat(spin_wat, &wasm_len);
+	wr_Spawn sp = { .bytes = wasm, .len = wasm_len, .name = "spin" };
+	char buf[1024], small[8], want[64];
+	int32_t pid = 0;
+	wr_Event ev;
+
+	CHECK_EQ_I64(wr_system_new(&cfg, &sys, NULL, 0), WR_OK);
+	CHECK_EQ_I64(wr_spawn(sys, &sp, &pid), WR_OK);
+	CHECK_EQ_I64(wr_step(sys, 100000, &ev), WR_OK);
+	CHECK_EQ_I64(wr_task_table(sys, buf, sizeof buf, &len), WR_OK);
+	CHECK_EQ_U64(strlen(buf), len);
+	CHECK(!strncmp(buf, "PID PPID PGID STATE FUEL MEM NAME\n", 34));
+	snprintf(want, sizeof want, "\n%d 0 %d ", pid, pid);
+	CHECK(strstr(buf, want) != NULL);
+	CHECK(strstr(buf, " spin\n") != NULL);
+	CHECK_EQ_I64(wr_task_table(sys, small, sizeof small, &len), WR_ENOMEM);
+	CHECK(len > sizeof small);
+	CHECK_EQ_I64(wr_task_table(sys, NULL, 0, &len), WR_ENOMEM);
+	CHECK_EQ_I64(wr_task_table(NULL, buf, sizeof buf, &len), WR_EARG);
+	wr_kill(sys, pid, 9);
+	wr_system_free(sys);
+	free(wasm);
+}

@@ -67,6 +67,7 @@ struct opts {
 static const char *prog = "warren";
 
 static volatile sig_atomic_t got_sig[3];   /* SIGINT, SIGTSTP, SIGQUIT seen */
+static volatile sig_atomic_t got_usr1;     /* SIGUSR1: print the process table */
 
 /* ---- options ---------------------------------------------------------------- */
 
@@ -83,7 +84,8 @@ usage(const char *cmd)
 		"  --mem PAGES               memory per process in 64 KiB pages\n"
 		"  --procs N                 processes at once\n"
 		"  --seed N                  the system's seed (pids, /dev/random)\n"
-		"  --cwd DIR                 working directory inside the system\n");
+		"  --cwd DIR                 working directory inside the system\n"
+		"while it runs, `kill -USR1 <warren's pid>` prints the process table (/task)\n");
 	(void)cmd;
 	return EXIT_USAGE;
 }
@@ -339,6 +341,25 @@ env_defaults(struct opts *o)
  * console (console_in) or to the stdin pipe. Returns the exit status for
  * warren itself.
  */
+static void
+on_usr1(int sig)
+{
+	(void)sig;
+	got_usr1 = 1;
+}
+
+/* `kill -USR1` of a running warren: the process table (/task) on stderr. */
+static void
+print_tasks(wr_System *sys)
+{
+	static char buf[64 * 1024];
+	size_t len = 0;
+
+	if (wr_task_table(sys, buf, sizeof buf, &len) != WR_OK && len < sizeof buf)
+		return;
+	fprintf(stderr, "%s: tasks (from /task):\n%s", prog, buf);
+}
+
 static int
 drive(wr_System *sys, int32_t pid, const char *name, bool console_in)
 {
@@ -350,6 +371,10 @@ drive(wr_System *sys, int32_t pid, const char *name, bool console_in)
 		wr_Event ev;
 		int timeout = 0;
 
+		if (got_usr1) {
+			got_usr1 = 0;
+			print_tasks(sys);
+		}
 		for (int s = 0; s < 3; s++) {
 			if (got_sig[s]) {
 				got_sig[s] = 0;
@@ -457,13 +482,15 @@ run_spec(wr_System *sys, wr_Spawn *spec, const wr_Spawn *fallback, const char *n
 									 : wr_errmsg(st));
 		return status_for(st);
 	}
+	sigemptyset(&sa.sa_mask);
 	if (console_in) {
 		sa.sa_handler = on_signal;
-		sigemptyset(&sa.sa_mask);
 		sigaction(SIGINT, &sa, NULL);
 		sigaction(SIGTSTP, &sa, NULL);
 		sigaction(SIGQUIT, &sa, NULL);
 	}
+	sa.sa_handler = on_usr1;
+	sigaction(SIGUSR1, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	return drive(sys, pid, name, console_in);
 }
