@@ -218,12 +218,13 @@ openat3(struct env *e, const char *path, uint32_t oflags, uint64_t rights, uint3
 
 TEST(abi_tables_parse)
 {
-	const struct abi_table *t[] = { &abi_wasi_table, &abi_wasix_table, &abi_warren_table };
+	const struct abi_table *t[] = { &abi_wasi_table, &abi_wasix_table, &abi_warren_table,
+					&abi_ns_table };
 	struct env e;
 	size_t total = 0;
 
 	CHECK(env_init(&e));
-	for (size_t i = 0; i < 3; i++) {
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
 		for (size_t j = 0; j < t[i]->ncalls; j++) {
 			const struct abi_call *c = &t[i]->calls[j];
 			char sig[40] = "";
@@ -248,7 +249,7 @@ TEST(abi_tables_parse)
 		}
 	}
 	CHECK_EQ_U64(abi_wasi_table.ncalls, 46);
-	CHECK_EQ_U64(total, 80);
+	CHECK_EQ_U64(total, 84);   /* 46 + wasix + warren_v1 (warren.c and ns.c) */
 	env_free(&e);
 }
 
@@ -1102,7 +1103,8 @@ wild(uint64_t *s, bool wide)
  */
 TEST(abi_random_calls)
 {
-	const struct abi_table *t[] = { &abi_wasi_table, &abi_wasix_table, &abi_warren_table };
+	const struct abi_table *t[] = { &abi_wasi_table, &abi_wasix_table, &abi_warren_table,
+					&abi_ns_table };
 	const char *it = getenv("ABI_FUZZ_ITERS");
 	long iters = it ? atol(it) : 20000;
 	uint64_t seed = 0x9e3779b97f4a7c15ull;
@@ -1111,7 +1113,7 @@ TEST(abi_random_calls)
 
 	CHECK(env_init_procs(&e, 8));
 	for (long n = 0; n < iters; n++) {
-		const struct abi_table *tab = t[rnd(&seed) % 3];
+		const struct abi_table *tab = t[rnd(&seed) % (sizeof t / sizeof t[0])];
 		const struct abi_call *c = &tab->calls[rnd(&seed) % tab->ncalls];
 		uint64_t a[16];
 		char sig[20] = "";
