@@ -153,6 +153,13 @@ uint64_t abi_rd64(const uint8_t *p);
 int abi_path(struct abi_cx *cx, uint32_t ptr, uint32_t len, char *buf, size_t cap);
 
 /*
+ * proc_raise, shared by wasi_snapshot_preview1 and wasix_32v1 (same
+ * signature, same meaning): the signal to the caller itself. E_INVAL for a
+ * signal number out of range; raise(0) only checks the caller exists.
+ */
+int abi_proc_raise(struct abi_cx *cx);
+
+/*
  * A guest string of at most max bytes copied into a malloc'd NUL-terminated
  * buffer (*out, owned by the caller). E_FAULT, E_2BIG (over max), E_NOMEM.
  */

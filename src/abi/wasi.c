@@ -995,8 +995,8 @@ sys_proc_exit(struct abi_cx *cx)
 	return ABI_EXIT;
 }
 
-static int
-sys_proc_raise(struct abi_cx *cx)
+int
+abi_proc_raise(struct abi_cx *cx)
 {
 	/* raise(0) checks that the caller exists: it does. */
 	if (ARG32(cx, 0) > KSIG_MAX)
@@ -1184,7 +1184,7 @@ static const struct abi_call calls[] = {
 	{ .name = "proc_exit", .result = "", .fn = sys_proc_exit,
 	  .params = "i32 rval",
 	  .doc = "exit(rval): the process ends with status rval & 0xff" },
-	{ .name = "proc_raise", .result = "errno", .fn = sys_proc_raise,
+	{ .name = "proc_raise", .result = "errno", .fn = abi_proc_raise,
 	  .params = "i32 sig",
 	  .doc = "raise(3) with Linux signal numbers (0 only checks); the signal acts before "
 	         "the call returns" },

@@ -504,15 +504,6 @@ sys_proc_signal(struct abi_cx *cx)
 }
 
 static int
-sys_proc_raise(struct abi_cx *cx)
-{
-	/* raise(0) checks that the caller exists: it does. */
-	if (ARG32(cx, 0) > KSIG_MAX)
-		return E_INVAL;
-	return sig_kill(cx->p, cx->p->pid, (int)ARG32(cx, 0));
-}
-
-static int
 sys_proc_raise_interval(struct abi_cx *cx)
 {
 	uint64_t ms = ARG64(cx, 1), ns;
@@ -713,7 +704,7 @@ static const struct abi_call calls[] = {
 	  .doc = "kill: pid > 0 one process, 0 the caller's group, -1 every process but init "
 	         "and the caller, < -1 the group -pid; sig 0 checks; ESRCH when nothing "
 	         "matches" },
-	{ .name = "proc_raise", .result = "errno", .fn = sys_proc_raise,
+	{ .name = "proc_raise", .result = "errno", .fn = abi_proc_raise,
 	  .params = "i32 sig",
 	  .doc = "raise" },
 	{ .name = "proc_raise_interval", .result = "errno", .fn = sys_proc_raise_interval,
