@@ -22,7 +22,10 @@ keys() {
 	sleep 1
 }
 start=$(date +%s)
-keys | script -qefc "$WARREN sh" /dev/null >"$T/out" 2>&1
+# exec: warren must be the pty's only foreground process. A shell left
+# waiting in between (dash, when SHELL is unset as under CI) also gets the
+# ^C and ends with 130 once warren exits.
+keys | SHELL=/bin/sh script -qefc "exec $WARREN sh" /dev/null >"$T/out" 2>&1
 rc=$?
 took=$(( $(date +%s) - start ))
 tr -d '\r' <"$T/out" >"$T/clean"
