@@ -28,7 +28,7 @@ LIBS := -lm
 WASM_CFLAGS := --target=wasm32-wasi --sysroot=/usr -O2 -mbulk-memory -nostdlib \
 	-Wl,--no-entry -Wl,--export-dynamic
 
-LIB_SRC := $(wildcard src/vm/*.c src/fs/*.c src/kern/*.c src/abi/*.c src/sys/*.c)
+LIB_SRC := $(wildcard src/base/*.c src/vm/*.c src/fs/*.c src/kern/*.c src/abi/*.c src/sys/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_SRC := tests/unit_main.c $(sort $(wildcard tests/test_*.c tests/*/test_*.c tests/*/*/test_*.c))
 UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/obj/%.o)

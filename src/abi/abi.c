@@ -15,6 +15,7 @@
  * holds for the whole call).
  */
 #include "abi/abi.h"
+#include "base/alloc.h"
 #include "fs/fs.h"
 #include "kern/kern.h"
 
@@ -201,13 +202,13 @@ dispatch(struct vm_instance *inst, void *ctx, vm_slot *args)
 int
 abi_new(struct abi **out)
 {
-	struct abi *a = calloc(1, sizeof *a);
+	struct abi *a = al_calloc(1, sizeof *a);
 
 	*out = NULL;
 	if (!a)
 		return E_NOMEM;
 	for (size_t t = 0; t < NTABLES; t++) {
-		a->entries[t] = calloc(tables[t]->ncalls ? tables[t]->ncalls : 1,
+		a->entries[t] = al_calloc(tables[t]->ncalls ? tables[t]->ncalls : 1,
 				       sizeof *a->entries[t]);
 		if (!a->entries[t])
 			goto fail;
@@ -237,10 +238,10 @@ abi_free(struct abi *a)
 			continue;
 		for (size_t i = 0; i < tables[t]->ncalls; i++)
 			vm_func_free(a->entries[t][i].fn);
-		free(a->entries[t]);
+		al_free(a->entries[t]);
 	}
 	vn_unref(a->urandom);
-	free(a);
+	al_free(a);
 }
 
 static bool
@@ -493,7 +494,7 @@ abi_strdup(struct abi_cx *cx, uint32_t ptr, uint32_t len, size_t max, char **out
 	m = abi_mem(cx, ptr, len);
 	if (!m)
 		return E_FAULT;
-	*out = malloc((size_t)len + 1);
+	*out = al_malloc((size_t)len + 1);
 	if (!*out)
 		return E_NOMEM;
 	memcpy(*out, m, len);
@@ -551,7 +552,7 @@ abi_strvec(struct abi_cx *cx, uint32_t ptr, uint32_t len, size_t max, char ***ou
 			n++;
 	if (len && m[len - 1] != '\n')
 		n++;
-	vec = malloc((n + 1) * sizeof *vec + len + 1);
+	vec = al_malloc((n + 1) * sizeof *vec + len + 1);
 	if (!vec)
 		return E_NOMEM;
 	s = (char *)(vec + n + 1);
@@ -632,7 +633,7 @@ sb_printf(struct sbuf *b, const char *fmt, ...)
 
 		while (cap < b->len + (size_t)n + 1)
 			cap *= 2;
-		s = realloc(b->s, cap);
+		s = al_realloc(b->s, cap);
 		if (!s) {
 			b->oom = true;
 			return;
@@ -697,7 +698,7 @@ abi_doc(void)
 	for (size_t t = 0; t < NTABLES; t++)
 		doc_table(&b, tables[t]);
 	if (b.oom) {
-		free(b.s);
+		al_free(b.s);
 		return NULL;
 	}
 	return b.s;

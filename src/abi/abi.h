@@ -20,6 +20,7 @@
 #define WARREN_ABI_H
 
 #include <stdbool.h>
+#include "base/alloc.h"
 #include <stddef.h>
 #include <stdint.h>
 
@@ -179,7 +180,7 @@ uint8_t *abi_iov(struct abi_cx *cx, uint32_t iovs, uint32_t i, uint32_t *len);
 
 /*
  * `\n`-separated strings (WASIX args/envs) into a NULL-terminated vector:
- * one malloc'd block holding the pointers and the strings (free(*out)).
+ * one malloc'd block holding the pointers and the strings (al_free(*out)).
  * An empty buffer gives an empty vector; a trailing `\n` ends the last
  * string instead of adding an empty one. E_FAULT, E_2BIG (over max bytes),
  * E_NOMEM.

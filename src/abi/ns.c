@@ -8,6 +8,7 @@
  * (src/kern/taskfs.c), for acting on another process.
  */
 #include "abi/abi.h"
+#include "base/alloc.h"
 #include "fs/fs.h"
 #include "kern/kern.h"
 
@@ -41,7 +42,7 @@ static int
 twopaths(struct abi_cx *cx, uint32_t ap, uint32_t al, uint32_t bp, uint32_t bl, char **buf,
 	 char **a, char **b)
 {
-	char *m = malloc(2 * (FS_PATH_MAX + 1));
+	char *m = al_malloc(2 * (FS_PATH_MAX + 1));
 	int r;
 
 	*buf = m;
@@ -66,7 +67,7 @@ sys_bind(struct abi_cx *cx)
 			  &new)) == 0 && (r = nsflags(ARG32(cx, 4), &fl)) == 0)
 		r = cx->p->ns ? ns_bind(cx->p->ns, cx->p->cwd, old, ARG32(cx, 1), new, ARG32(cx, 3), fl)
 			      : E_NOSYS;
-	free(buf);
+	al_free(buf);
 	return r;
 }
 
@@ -81,7 +82,7 @@ sys_unbind(struct abi_cx *cx)
 		r = cx->p->ns ? ns_unbind(cx->p->ns, cx->p->cwd, ARG32(cx, 1) ? old : NULL,
 					  ARG32(cx, 1), new, ARG32(cx, 3))
 			      : E_NOSYS;
-	free(buf);
+	al_free(buf);
 	return r;
 }
 
@@ -97,7 +98,7 @@ sys_mount(struct abi_cx *cx)
 		r = cx->p->ns ? ns_mount_spec(cx->p->ns, cx->p->cwd, spec, ARG32(cx, 1), new,
 					      ARG32(cx, 3), fl)
 			      : E_NOSYS;
-	free(buf);
+	al_free(buf);
 	return r;
 }
 

@@ -17,6 +17,7 @@
  * directory.
  */
 #include "abi/abi.h"
+#include "base/alloc.h"
 #include "fs/fs.h"
 #include "kern/file.h"
 #include "kern/kern.h"
@@ -173,7 +174,7 @@ get_iovs(struct abi_cx *cx, uint32_t iovs, uint32_t n, struct file_iov *stack,
 	if (r)
 		return r;
 	if (n > IOV_STACK) {
-		v = malloc(n * sizeof *v);
+		v = al_malloc(n * sizeof *v);
 		if (!v)
 			return E_NOMEM;
 	}
@@ -191,7 +192,7 @@ static void
 put_iovs(struct file_iov *v, struct file_iov *stack)
 {
 	if (v != stack)
-		free(v);
+		al_free(v);
 }
 
 /* The four I/O calls share one body: which transfer, and at what offset. */
@@ -720,8 +721,8 @@ sys_path_link(struct abi_cx *cx)
 	struct vnode *obase, *nbase;
 	int r = E_NOMEM;
 
-	opath = malloc(FS_PATH_MAX + 1);
-	npath = malloc(FS_PATH_MAX + 1);
+	opath = al_malloc(FS_PATH_MAX + 1);
+	npath = al_malloc(FS_PATH_MAX + 1);
 	if (!opath || !npath)
 		goto out;
 	if ((r = getpath(cx, ARG32(cx, 0), ARG32(cx, 2), ARG32(cx, 3), opath, &obase)) ||
@@ -734,8 +735,8 @@ sys_path_link(struct abi_cx *cx)
 	r = fs_link(cx->p->ns, obase, opath, ARG32(cx, 3), ARG32(cx, 1) & LOOKUP_FOLLOW, nbase,
 		    npath, ARG32(cx, 6));
 out:
-	free(opath);
-	free(npath);
+	al_free(opath);
+	al_free(npath);
 	return r;
 }
 
@@ -822,7 +823,7 @@ sys_path_remove_directory(struct abi_cx *cx)
 static int
 sys_path_rename(struct abi_cx *cx)
 {
-	char *opath = malloc(FS_PATH_MAX + 1), *npath = malloc(FS_PATH_MAX + 1);
+	char *opath = al_malloc(FS_PATH_MAX + 1), *npath = al_malloc(FS_PATH_MAX + 1);
 	struct vnode *obase, *nbase;
 	int r = E_NOMEM;
 
@@ -833,15 +834,15 @@ sys_path_rename(struct abi_cx *cx)
 		goto out;
 	r = fs_rename(cx->p->ns, obase, opath, ARG32(cx, 2), nbase, npath, ARG32(cx, 5));
 out:
-	free(opath);
-	free(npath);
+	al_free(opath);
+	al_free(npath);
 	return r;
 }
 
 static int
 sys_path_symlink(struct abi_cx *cx)
 {
-	char *target = malloc(FS_PATH_MAX + 1), *path = malloc(FS_PATH_MAX + 1);
+	char *target = al_malloc(FS_PATH_MAX + 1), *path = al_malloc(FS_PATH_MAX + 1);
 	struct vnode *base;
 	int r = E_NOMEM;
 
@@ -852,8 +853,8 @@ sys_path_symlink(struct abi_cx *cx)
 		goto out;
 	r = fs_symlink(cx->p->ns, target, ARG32(cx, 1), base, path, ARG32(cx, 4));
 out:
-	free(target);
-	free(path);
+	al_free(target);
+	al_free(path);
 	return r;
 }
 
@@ -912,11 +913,11 @@ sys_poll_oneoff(struct abi_cx *cx)
 	 * events may overlap in guest memory, and a call that goes to sleep
 	 * must leave the guest's memory alone.
 	 */
-	chans = malloc(nsubs * sizeof *chans);
-	evs = malloc((size_t)nsubs * 32);
+	chans = al_malloc(nsubs * sizeof *chans);
+	evs = al_malloc((size_t)nsubs * 32);
 	if (!chans || !evs) {
-		free(chans);
-		free(evs);
+		al_free(chans);
+		al_free(evs);
 		return E_NOMEM;
 	}
 	start = kern_deadline(cx->p, 0);
@@ -981,8 +982,8 @@ sys_poll_oneoff(struct abi_cx *cx)
 	} else {
 		r = kern_sleep_many(cx->p, chans, nchans, deadline);
 	}
-	free(evs);
-	free(chans);
+	al_free(evs);
+	al_free(chans);
 	return r;
 }
 

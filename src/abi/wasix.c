@@ -13,6 +13,7 @@
  * the child, when the caller's memory must no longer matter.
  */
 #include "abi/abi.h"
+#include "base/alloc.h"
 #include "fs/fs.h"
 #include "kern/file.h"
 #include "kern/kern.h"
@@ -101,10 +102,10 @@ do_exec(struct abi_cx *cx, bool envs_ok, bool use_path, uint32_t spath, uint32_t
 		goto out;
 	r = search(name, use_path, pathvar ? pathvar : "", run_exec, &x);
 out:
-	free(name);
-	free(pathvar);
-	free(x.argv);
-	free(x.envp);
+	al_free(name);
+	al_free(pathvar);
+	al_free(x.argv);
+	al_free(x.envp);
 	return r;
 }
 
@@ -317,7 +318,7 @@ get_fdops(struct abi_cx *cx, uint32_t ptr, uint32_t n, struct fdop **out)
 	m = abi_mem(cx, ptr, (uint64_t)n * FDOP_SIZE);
 	if (!m)
 		return E_FAULT;
-	ops = calloc(n ? n : 1, sizeof *ops);
+	ops = al_calloc(n ? n : 1, sizeof *ops);
 	if (!ops)
 		return E_NOMEM;
 	for (uint32_t i = 0; i < n && !r; i++) {
@@ -343,8 +344,8 @@ get_fdops(struct abi_cx *cx, uint32_t ptr, uint32_t n, struct fdop **out)
 	}
 	if (r) {
 		for (uint32_t i = 0; i < n; i++)
-			free(ops[i].path);
-		free(ops);
+			al_free(ops[i].path);
+		al_free(ops);
 		return r;
 	}
 	*out = ops;
@@ -371,7 +372,7 @@ sys_proc_spawn2(struct abi_cx *cx)
 	for (uint32_t i = 0; i < s.nsigs; i++)
 		if (m[2 * i] == 0 || m[2 * i] > KSIG_MAX || m[2 * i + 1] > 1)
 			return E_INVAL;
-	if (s.nsigs && !(sigs = malloc(s.nsigs * 2)))
+	if (s.nsigs && !(sigs = al_malloc(s.nsigs * 2)))
 		return E_NOMEM;
 	if (sigs)
 		memcpy(sigs, m, s.nsigs * 2);
@@ -391,13 +392,13 @@ sys_proc_spawn2(struct abi_cx *cx)
 		r = abi_put32(cx, pidp, (uint32_t)s.child);
 out:
 	for (uint32_t i = 0; s.ops && i < s.nops; i++)
-		free(s.ops[i].path);
-	free(s.ops);
-	free(sigs);
-	free(name);
-	free(pathvar);
-	free(s.argv);
-	free(s.envp);
+		al_free(s.ops[i].path);
+	al_free(s.ops);
+	al_free(sigs);
+	al_free(name);
+	al_free(pathvar);
+	al_free(s.argv);
+	al_free(s.envp);
 	return r;
 }
 

@@ -12,6 +12,7 @@
  * cryptographic generator and does not pretend to be.
  */
 #include <stdlib.h>
+#include "base/alloc.h"
 #include <string.h>
 
 #include "fs/fs.h"
@@ -231,9 +232,9 @@ destroy(struct fs *f)
 	struct devfs *fs = (struct devfs *)f;
 
 	for (size_t i = 0; i < fs->n; i++)
-		free(fs->devs[i]);
-	free(fs->devs);
-	free(fs);
+		al_free(fs->devs[i]);
+	al_free(fs->devs);
+	al_free(fs);
 }
 
 static const struct fs_ops fsops = {
@@ -260,13 +261,13 @@ devfs_add(struct fs *f, const char *name, enum vnode_type type, const struct vno
 	}
 	if (fs->n == fs->cap) {
 		size_t cap = fs->cap ? fs->cap * 2 : 8;
-		devs = realloc(fs->devs, cap * sizeof *devs);
+		devs = al_realloc(fs->devs, cap * sizeof *devs);
 		if (!devs)
 			return E_NOMEM;
 		fs->devs = devs;
 		fs->cap = cap;
 	}
-	d = calloc(1, sizeof *d);
+	d = al_calloc(1, sizeof *d);
 	if (!d)
 		return E_NOMEM;
 	d->v = (struct vnode){ .type = type, .ino = fs->ino++, .ops = ops, .priv = priv, .fs = f };
@@ -279,7 +280,7 @@ devfs_add(struct fs *f, const char *name, enum vnode_type type, const struct vno
 struct fs *
 devfs_new(uint64_t seed)
 {
-	struct devfs *fs = calloc(1, sizeof *fs);
+	struct devfs *fs = al_calloc(1, sizeof *fs);
 	uint64_t x = seed;
 
 	if (!fs)

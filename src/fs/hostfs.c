@@ -24,6 +24,7 @@
  */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include "base/alloc.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -146,11 +147,11 @@ mknode(struct hnode *parent, const char *name, const struct stat *st, int dirfd,
        bool fdwrite, struct vnode **out)
 {
 	struct hostfs *fs = (struct hostfs *)parent->v.fs;
-	struct hnode *h = calloc(1, sizeof *h);
+	struct hnode *h = al_calloc(1, sizeof *h);
 	size_t len = strlen(name);
 
-	if (!h || !(h->name = malloc(len + 1))) {
-		free(h);
+	if (!h || !(h->name = al_malloc(len + 1))) {
+		al_free(h);
 		return E_NOMEM;
 	}
 	memcpy(h->name, name, len + 1);
@@ -191,8 +192,8 @@ inactive(struct vnode *v)
 		}
 		if (h->fd >= 0)
 			close(h->fd);
-		free(h->name);
-		free(h);
+		al_free(h->name);
+		al_free(h);
 		/* Drop h's reference on up as vn_unref would, minus the recursion;
 		 * the caller's own fs reference keeps the fs alive meanwhile. */
 		up->v.fs->refs--;
@@ -409,13 +410,13 @@ symlink_(struct vnode *dir, const char *name, size_t len, const char *target, si
 
 	if ((err = cname(buf, name, len)) != 0)
 		return err;
-	t = malloc(tlen + 1);
+	t = al_malloc(tlen + 1);
 	if (!t)
 		return E_NOMEM;
 	memcpy(t, target, tlen);
 	t[tlen] = 0;
 	err = symlinkat(t, H(dir)->dirfd, buf) == 0 ? 0 : hosterr(errno);
-	free(t);
+	al_free(t);
 	return err;
 }
 
@@ -426,17 +427,17 @@ readlink_(struct vnode *v, char *buf, size_t cap, size_t *len)
 	char *tmp;
 	ssize_t n;
 
-	tmp = malloc(FS_PATH_MAX + 1);
+	tmp = al_malloc(FS_PATH_MAX + 1);
 	if (!tmp)
 		return E_NOMEM;
 	n = readlinkat(h->parent->dirfd, h->name, tmp, FS_PATH_MAX + 1);
 	if (n < 0) {
-		free(tmp);
+		al_free(tmp);
 		return hosterr(errno);
 	}
 	memcpy(buf, tmp, (size_t)n < cap ? (size_t)n : cap);
 	*len = (size_t)n;
-	free(tmp);
+	al_free(tmp);
 	return 0;
 }
 
@@ -655,8 +656,8 @@ destroy(struct fs *f)
 
 	if (root->dirfd >= 0)
 		close(root->dirfd);
-	free(root);
-	free(f->priv);
+	al_free(root);
+	al_free(f->priv);
 }
 
 static const struct fs_ops fsops = {
@@ -682,8 +683,8 @@ hostfs_new(const char *hostpath, unsigned flags, struct fs **out)
 		err = hosterr(errno);
 		goto fail;
 	}
-	fs = calloc(1, sizeof *fs);
-	root = calloc(1, sizeof *root);
+	fs = al_calloc(1, sizeof *fs);
+	root = al_calloc(1, sizeof *root);
 	if (!fs || !root) {
 		err = E_NOMEM;
 		goto fail;
@@ -702,7 +703,7 @@ hostfs_new(const char *hostpath, unsigned flags, struct fs **out)
 	return 0;
 fail:
 	close(fd);
-	free(fs);
-	free(root);
+	al_free(fs);
+	al_free(root);
 	return err;
 }

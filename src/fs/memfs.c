@@ -19,6 +19,7 @@
  * the end costs nothing for the gap beyond the pointer array.
  */
 #include <stdlib.h>
+#include "base/alloc.h"
 #include <string.h>
 
 #include "fs/fs.h"
@@ -114,27 +115,27 @@ freenode(struct mnode *m)
 
 	switch (m->v.type) {
 	case VN_DIR:
-		free(m->dir.ents);
+		al_free(m->dir.ents);
 		break;
 	case VN_FILE:
 		for (size_t i = 0; i < m->file.npages; i++)
 			if (m->file.pages[i]) {
-				free(m->file.pages[i]);
+				al_free(m->file.pages[i]);
 				refund(fs, PAGE);
 			}
 		refund(fs, m->file.npages * sizeof *m->file.pages);
-		free(m->file.pages);
+		al_free(m->file.pages);
 		break;
 	case VN_SYMLINK:
 		refund(fs, m->link.len);
-		free(m->link.target);
+		al_free(m->link.target);
 		break;
 	default:
 		break;
 	}
 	refund(fs, NODE_COST);
 	if (m != &fs->root)
-		free(m);
+		al_free(m);
 }
 
 static void
@@ -179,7 +180,7 @@ reserve(struct mnode *d)
 	if (d->dir.n < d->dir.cap)
 		return 0;
 	cap = d->dir.cap ? d->dir.cap * 2 : 8;
-	e = realloc(d->dir.ents, cap * sizeof *e);
+	e = al_realloc(d->dir.ents, cap * sizeof *e);
 	if (!e)
 		return E_NOMEM;
 	d->dir.ents = e;
@@ -210,7 +211,7 @@ delent(struct mnode *d, struct dent *e)
 	refund(FSOF(d), DENT_COST + e->len);
 	if (e->node->v.type == VN_DIR)
 		d->dir.subdirs--;
-	free(e->name);
+	al_free(e->name);
 	memmove(e, e + 1, (d->dir.n - i - 1) * sizeof *e);
 	d->dir.n--;
 	touch(d, true);
@@ -219,7 +220,7 @@ delent(struct mnode *d, struct dent *e)
 static char *
 dupname(const char *name, size_t len)
 {
-	char *s = malloc(len + 1);
+	char *s = al_malloc(len + 1);
 
 	if (s) {
 		memcpy(s, name, len);
@@ -257,11 +258,11 @@ mknode(struct mnode *d, const char *name, size_t len, enum vnode_type type,
 		return E_EXIST;
 	if ((err = charge(fs, NODE_COST + DENT_COST + len)) != 0)
 		return err;
-	m = calloc(1, sizeof *m);
+	m = al_calloc(1, sizeof *m);
 	s = dupname(name, len);
 	if (!m || !s || reserve(d) != 0) {
-		free(m);
-		free(s);
+		al_free(m);
+		al_free(s);
 		refund(fs, NODE_COST + DENT_COST + len);
 		return E_NOMEM;
 	}
@@ -327,7 +328,7 @@ symlink_(struct vnode *dir, const char *name, size_t len, const char *target, si
 	}
 	err = mknode(M(dir), name, len, VN_SYMLINK, &m);
 	if (err) {
-		free(t);
+		al_free(t);
 		refund(fs, tlen);
 		return err;
 	}
@@ -358,7 +359,7 @@ link_(struct vnode *dir, const char *name, size_t len, struct vnode *target)
 		return err;
 	s = dupname(name, len);
 	if (!s || reserve(d) != 0) {
-		free(s);
+		al_free(s);
 		refund(fs, DENT_COST + len);
 		return E_NOMEM;
 	}
@@ -441,7 +442,7 @@ rename_(struct vnode *odir, const char *oname, size_t olen, struct vnode *ndir,
 		return err;
 	s = dupname(nname, nlen);
 	if (!s || reserve(nd) != 0) {
-		free(s);
+		al_free(s);
 		refund(fs, DENT_COST + nlen);
 		return E_NOMEM;
 	}
@@ -510,7 +511,7 @@ growpages(struct mnode *m, size_t npages)
 		return 0;
 	if ((err = charge(fs, (npages - old) * sizeof *p)) != 0)
 		return err;
-	p = realloc(m->file.pages, npages * sizeof *p);
+	p = al_realloc(m->file.pages, npages * sizeof *p);
 	if (!p) {
 		refund(fs, (npages - old) * sizeof *p);
 		return E_NOMEM;
@@ -547,7 +548,7 @@ write_(struct vnode *v, struct fs_io *io, uint64_t off, const void *buf, size_t 
 		if (!m->file.pages[pi]) {
 			if ((err = charge(fs, PAGE)) != 0)
 				break;
-			m->file.pages[pi] = calloc(1, PAGE);
+			m->file.pages[pi] = al_calloc(1, PAGE);
 			if (!m->file.pages[pi]) {
 				refund(fs, PAGE);
 				err = E_NOMEM;
@@ -580,7 +581,7 @@ truncate_(struct vnode *v, uint64_t size)
 		keep = (size_t)((size + PAGE - 1) / PAGE);
 		for (i = keep; i < m->file.npages; i++)
 			if (m->file.pages[i]) {
-				free(m->file.pages[i]);
+				al_free(m->file.pages[i]);
 				m->file.pages[i] = NULL;
 				refund(fs, PAGE);
 			}
@@ -591,7 +592,7 @@ truncate_(struct vnode *v, uint64_t size)
 			refund(fs, (m->file.npages - keep) * sizeof *m->file.pages);
 			m->file.npages = keep;
 			if (keep == 0) {
-				free(m->file.pages);
+				al_free(m->file.pages);
 				m->file.pages = NULL;
 			}
 		}
@@ -697,7 +698,7 @@ destroy(struct fs *f)
 		if (cur->dir.n > 0) {
 			e = &cur->dir.ents[--cur->dir.n];
 			m = e->node;
-			free(e->name);
+			al_free(e->name);
 			if (m->v.type == VN_DIR) {
 				cur = m;
 				continue;
@@ -712,7 +713,7 @@ destroy(struct fs *f)
 			break;
 		cur = up;
 	}
-	free(fs);
+	al_free(fs);
 }
 
 static const struct fs_ops fsops = {
@@ -723,7 +724,7 @@ static const struct fs_ops fsops = {
 struct fs *
 memfs_new(uint64_t quota)
 {
-	struct memfs *fs = calloc(1, sizeof *fs);
+	struct memfs *fs = al_calloc(1, sizeof *fs);
 
 	if (!fs)
 		return NULL;

@@ -20,6 +20,7 @@
  * namespace shows the same union under the same (dev, ino).
  */
 #include <stdio.h>
+#include "base/alloc.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,7 +63,7 @@ static const struct fs_ops famops;
 static char *
 dupstr(const char *s, size_t n)
 {
-	char *p = malloc(n + 1);
+	char *p = al_malloc(n + 1);
 
 	if (p) {
 		memcpy(p, s, n);
@@ -81,7 +82,7 @@ growarr(void **arr, size_t *cap, size_t n, size_t sz)
 	if (n < *cap)
 		return 0;
 	c = *cap ? *cap * 2 : 4;
-	p = realloc(*arr, c * sz);
+	p = al_realloc(*arr, c * sz);
 	if (!p)
 		return E_NOMEM;
 	*arr = p;
@@ -134,12 +135,12 @@ freemount(struct vnode *v)
 	vn_unref(m->covered);
 	for (size_t i = 0; i < m->n; i++) {
 		vn_unref(m->mem[i].root);
-		free(m->mem[i].src);
+		al_free(m->mem[i].src);
 	}
-	free(m->mem);
-	free(m->big);
-	free(m->path);
-	free(m);
+	al_free(m->mem);
+	al_free(m->big);
+	al_free(m->path);
+	al_free(m);
 }
 
 static void
@@ -148,12 +149,12 @@ famdestroy(struct fs *fs)
 	struct ufs *f = (struct ufs *)fs;
 
 	for (size_t i = 0; i < f->nsrv; i++) {
-		free(f->srv[i].name);
+		al_free(f->srv[i].name);
 		vn_unref(f->srv[i].root);
 	}
-	free(f->srv);
-	free(f->places);
-	free(f);
+	al_free(f->srv);
+	al_free(f->places);
+	al_free(f);
 }
 
 static const struct fs_ops famops = {
@@ -164,7 +165,7 @@ static const struct fs_ops famops = {
 static struct ufs *
 famnew(void)
 {
-	struct ufs *f = calloc(1, sizeof *f);
+	struct ufs *f = al_calloc(1, sizeof *f);
 
 	if (!f)
 		return NULL;
@@ -202,13 +203,13 @@ placeino(struct ufs *f, struct vnode *covered, uint64_t *ino)
 static struct mount *
 mountnew(struct ufs *f, struct vnode *covered, const char *path)
 {
-	struct mount *m = calloc(1, sizeof *m);
+	struct mount *m = al_calloc(1, sizeof *m);
 	uint64_t ino;
 
 	if (!m)
 		return NULL;
 	if (placeino(f, covered, &ino) || !(m->path = dupstr(path, strlen(path)))) {
-		free(m);
+		al_free(m);
 		return NULL;
 	}
 	m->v = (struct vnode){ .type = VN_DIR, .ino = ino, .ops = &ns_union_ops, .priv = m,
@@ -227,7 +228,7 @@ addmember(struct mount *m, size_t at, struct vnode *root, unsigned flags, const 
 	char *s = dupstr(src, strlen(src));
 
 	if (!s || growarr((void **)&m->mem, &m->cap, m->n, sizeof *m->mem)) {
-		free(s);
+		al_free(s);
 		return E_NOMEM;
 	}
 	memmove(&m->mem[at + 1], &m->mem[at], (m->n - at) * sizeof *m->mem);
@@ -241,7 +242,7 @@ static void
 delmember(struct mount *m, size_t at)
 {
 	vn_unref(m->mem[at].root);
-	free(m->mem[at].src);
+	al_free(m->mem[at].src);
 	memmove(&m->mem[at], &m->mem[at + 1], (m->n - at - 1) * sizeof *m->mem);
 	m->n--;
 }
@@ -277,7 +278,7 @@ fslabel(struct vnode *v, char *buf, size_t cap)
 struct ns *
 ns_new(struct vnode *root)
 {
-	struct ns *ns = calloc(1, sizeof *ns);
+	struct ns *ns = al_calloc(1, sizeof *ns);
 	struct mount *m = NULL;
 	char label[64];
 
@@ -295,8 +296,8 @@ fail:
 	if (ns && ns->fam)
 		fs_unref(&ns->fam->fs);
 	if (ns)
-		free(ns->m);
-	free(ns);
+		al_free(ns->m);
+	al_free(ns);
 	return NULL;
 }
 
@@ -313,7 +314,7 @@ mapped(struct ns *from, struct ns *to, struct vnode *v)
 struct ns *
 ns_copy(struct ns *ns)
 {
-	struct ns *c = calloc(1, sizeof *c);
+	struct ns *c = al_calloc(1, sizeof *c);
 	size_t i, j;
 
 	if (!c)
@@ -322,7 +323,7 @@ ns_copy(struct ns *ns)
 	c->fam = ns->fam;
 	fs_ref(&c->fam->fs);
 	c->nomount = ns->nomount;
-	c->m = calloc(ns->n, sizeof *c->m);
+	c->m = al_calloc(ns->n, sizeof *c->m);
 	if (!c->m)
 		goto fail;
 	c->cap = ns->n;
@@ -368,10 +369,10 @@ ns_unref(struct ns *ns)
 	 * drop the table's references from the top down. */
 	while (ns->n)
 		tabledel(ns, ns->n - 1);
-	free(ns->m);
+	al_free(ns->m);
 	if (ns->fam)
 		fs_unref(&ns->fam->fs);
-	free(ns);
+	al_free(ns);
 }
 
 struct vnode *
@@ -589,17 +590,17 @@ abspath(struct ns *ns, struct vnode *cwd, const char *path, size_t len)
 
 	if ((len && path[0] == '/') || !cwd)
 		return dupstr(path, len);
-	dir = malloc(FS_PATH_MAX + 1);
+	dir = al_malloc(FS_PATH_MAX + 1);
 	if (!dir)
 		return NULL;
 	if (fs_getcwd(ns, cwd, dir, FS_PATH_MAX + 1, &dlen) != 0) {
-		free(dir);
+		al_free(dir);
 		return dupstr(path, len);
 	}
-	s = malloc(dlen + len + 2);
+	s = al_malloc(dlen + len + 2);
 	if (s)
 		snprintf(s, dlen + len + 2, "%s%s%.*s", dir, dlen > 1 ? "/" : "", (int)len, path);
-	free(dir);
+	al_free(dir);
 	return s;
 }
 
@@ -698,7 +699,7 @@ bindat(struct ns *ns, struct vnode *cwd, struct vnode *old, bool oldro, const ch
 out:
 	if (m)
 		vn_unref(&m->v);
-	free(where);
+	al_free(where);
 	spotfree(&s);
 	return err;
 }
@@ -723,7 +724,7 @@ ns_bind(struct ns *ns, struct vnode *cwd, const char *old, size_t olen, const ch
 		return err;
 	src = abspath(ns, cwd, old, olen);
 	err = src ? bindat(ns, cwd, p.vn, p.rdonly, src, new, nlen, flags) : E_NOMEM;
-	free(src);
+	al_free(src);
 	fs_path_release(&p);
 	return err;
 }
@@ -863,7 +864,7 @@ ns_srv_add(struct ns *ns, const char *name, struct vnode *root)
 			return E_EXIST;
 	s = dupstr(name, len);
 	if (!s || growarr((void **)&f->srv, &f->capsrv, f->nsrv, sizeof *f->srv)) {
-		free(s);
+		al_free(s);
 		return E_NOMEM;
 	}
 	vn_ref(root);
@@ -907,7 +908,7 @@ ns_mount_spec(struct ns *ns, struct vnode *cwd, const char *spec, size_t slen, c
 			if (strlen(f->srv[i].name) == slen - 1 && !memcmp(f->srv[i].name, spec + 1, slen - 1))
 				err = bindat(ns, cwd, f->srv[i].root, ns_rdonly(ns, f->srv[i].root), src,
 					     new, nlen, flags);
-		free(src);
+		al_free(src);
 		return err;
 	}
 	colon = memchr(spec, ':', slen);
@@ -924,7 +925,7 @@ ns_mount_spec(struct ns *ns, struct vnode *cwd, const char *spec, size_t slen, c
 		vn_unref(root);
 		fs_unref(fs);
 	}
-	free(src);
+	al_free(src);
 	return err;
 }
 
@@ -947,7 +948,7 @@ sbput(struct sbuf *b, const char *s, size_t n)
 
 		while (cap < b->len + n + 1)
 			cap *= 2;
-		if (!(p = realloc(b->s, cap))) {
+		if (!(p = al_realloc(b->s, cap))) {
 			b->oom = true;
 			return;
 		}
@@ -1069,7 +1070,7 @@ ns_text(struct ns *ns, int form, char **out, size_t *len)
 		}
 	}
 	if (b.oom) {
-		free(b.s);
+		al_free(b.s);
 		return E_NOMEM;
 	}
 	*out = b.s;

@@ -18,6 +18,7 @@
  * directory bound anywhere can only ever name what lies inside it.
  */
 #include <stdlib.h>
+#include "base/alloc.h"
 #include <string.h>
 
 #include "fs/fs.h"
@@ -59,7 +60,7 @@ push(struct walk *w, struct vnode *child)
 {
 	if (w->nup == w->capup) {
 		size_t cap = w->capup ? w->capup * 2 : 16;
-		struct vnode **up = realloc(w->up, cap * sizeof *up);
+		struct vnode **up = al_realloc(w->up, cap * sizeof *up);
 
 		if (!up)
 			return E_NOMEM;
@@ -173,7 +174,7 @@ fs_resolve(struct ns *ns, struct vnode *cwd, const char *path, size_t len, int f
 		return E_INVAL;
 	if (path[0] != '/' && (!cwd || cwd->type != VN_DIR))
 		return cwd ? E_NOTDIR : E_NOENT;
-	w.buf = malloc(2 * FS_PATH_MAX + 1);
+	w.buf = al_malloc(2 * FS_PATH_MAX + 1);
 	if (!w.buf)
 		return E_NOMEM;
 	w.tmp = w.buf + FS_PATH_MAX;
@@ -269,16 +270,16 @@ fs_resolve(struct ns *ns, struct vnode *cwd, const char *path, size_t len, int f
 	}
 	vn_unref(w.cur);
 	cut(&w, 0);
-	free(w.up);
-	free(w.buf);
+	al_free(w.up);
+	al_free(w.buf);
 	out->rdonly = ns_rdonly(ns, out->vn ? out->vn : out->dir);
 	return 0;
 fail:
 	vn_unref(child);
 	vn_unref(w.cur);
 	cut(&w, 0);
-	free(w.up);
-	free(w.buf);
+	al_free(w.up);
+	al_free(w.buf);
 	fs_path_release(out);
 	return err;
 }
@@ -356,7 +357,7 @@ fs_getcwd(struct ns *ns, struct vnode *dir, char *buf, size_t cap, size_t *len)
 		*len = 0;
 	if (dir->type != VN_DIR)
 		return E_NOTDIR;
-	tmp = malloc(FS_PATH_MAX + sizeof *f);
+	tmp = al_malloc(FS_PATH_MAX + sizeof *f);
 	if (!tmp)
 		return E_NOMEM;
 	f = (struct find *)(void *)(tmp + FS_PATH_MAX);
@@ -400,7 +401,7 @@ fs_getcwd(struct ns *ns, struct vnode *dir, char *buf, size_t cap, size_t *len)
 out:
 	vn_unref(up);
 	vn_unref(cur);
-	free(tmp);
+	al_free(tmp);
 	return err;
 }
 
@@ -844,7 +845,7 @@ fs_get(struct ns *ns, struct vnode *base, const char *path, size_t max, void **d
 		err = st.type == VN_DIR ? E_ISDIR : E_INVAL;
 	if (!err && st.size > max)
 		err = E_FBIG;
-	if (!err && !(buf = malloc(st.size ? (size_t)st.size : 1)))
+	if (!err && !(buf = al_malloc(st.size ? (size_t)st.size : 1)))
 		err = E_NOMEM;
 	while (!err && done < st.size) {
 		err = vn_read(v, &io, done, buf + done, (size_t)st.size - done, &n);
@@ -855,7 +856,7 @@ fs_get(struct ns *ns, struct vnode *base, const char *path, size_t max, void **d
 	vn_close(v, FS_O_READ, &io);
 	vn_unref(v);
 	if (err) {
-		free(buf);
+		al_free(buf);
 		return err;
 	}
 	*data = buf;

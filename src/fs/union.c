@@ -16,6 +16,7 @@
  * union may make a listing in progress skip or repeat entries.
  */
 #include <stdlib.h>
+#include "base/alloc.h"
 #include <string.h>
 
 #include "fs/fs.h"
@@ -302,7 +303,7 @@ encode(struct mount *m, size_t member, uint64_t cookie, uint64_t *out)
 			return E_OVERFLOW;
 		if (m->nbig == m->capbig) {
 			size_t cap = m->capbig ? m->capbig * 2 : 16;
-			struct bigcookie *b = realloc(m->big, cap * sizeof *b);
+			struct bigcookie *b = al_realloc(m->big, cap * sizeof *b);
 
 			if (!b)
 				return E_NOMEM;

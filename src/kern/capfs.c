@@ -14,6 +14,7 @@
  * system goes (at most CAP_MAX at a time).
  */
 #include "kern/kern.h"
+#include "base/alloc.h"
 #include "kern/file.h"
 #include "kern/task.h"
 #include "fs/fs.h"
@@ -81,7 +82,7 @@ droppipe(struct capfs *c, struct cpipe *p)
 	*pp = p->next;
 	file_unref(p->end[0]);
 	file_unref(p->end[1]);
-	free(p);
+	al_free(p);
 	c->n--;
 }
 
@@ -108,10 +109,10 @@ mkpipe(struct capfs *c, uint64_t *id)
 
 	if (c->n >= CAP_MAX)
 		return E_NFILE;
-	if (!(p = calloc(1, sizeof *p)))
+	if (!(p = al_calloc(1, sizeof *p)))
 		return E_NOMEM;
 	if ((e = pipe_new(c->k, false, 0, &p->end[0], &p->end[1]))) {
-		free(p);
+		al_free(p);
 		return e;
 	}
 	p->id = newid(c);
@@ -125,7 +126,7 @@ mkpipe(struct capfs *c, uint64_t *id)
 static int
 give(struct capfs *c, enum ckind kind, uint64_t id, enum vnode_type type, struct vnode **out)
 {
-	struct cnode *n = calloc(1, sizeof *n);
+	struct cnode *n = al_calloc(1, sizeof *n);
 
 	if (!n)
 		return E_NOMEM;
@@ -383,7 +384,7 @@ static void
 inactive(struct vnode *v)
 {
 	if (CN(v)->kind != C_ROOT)
-		free(v->priv);
+		al_free(v->priv);
 }
 
 static void
@@ -393,7 +394,7 @@ destroy(struct fs *fs)
 
 	while (c->pipes)
 		droppipe(c, c->pipes);
-	free(c);
+	al_free(c);
 }
 
 static const struct fs_ops fsops = {
@@ -404,7 +405,7 @@ static const struct fs_ops fsops = {
 struct fs *
 capfs_new(struct kern *k)
 {
-	struct capfs *c = calloc(1, sizeof *c);
+	struct capfs *c = al_calloc(1, sizeof *c);
 
 	if (!c)
 		return NULL;

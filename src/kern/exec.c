@@ -13,6 +13,7 @@
  * of them, evicting the least recently used one that no process runs.
  */
 #include "kern/kern.h"
+#include "base/alloc.h"
 #include "kern/kern_impl.h"
 #include "fs/fs.h"
 #include "kern/file.h"
@@ -37,9 +38,9 @@ kmod_ref(struct kmod *m)
 static void
 kmod_free(struct kmod *m)
 {
-	free(m->imports);
+	al_free(m->imports);
 	vm_module_unref(m->mod);
-	free(m);
+	al_free(m);
 }
 
 void
@@ -209,18 +210,18 @@ kmod_build(struct kern *k, const uint8_t *bytes, size_t len, uint64_t hash, char
 	struct kmod *m;
 
 	*out = NULL;
-	m = calloc(1, sizeof *m);
+	m = al_calloc(1, sizeof *m);
 	if (!m)
 		return E_NOMEM;
 	m->mod = vm_module_load(bytes, len, &err);
 	if (!m->mod) {
 		snprintf(diag, dlen, "%s", err.msg);
-		free(m);
+		al_free(m);
 		return err.kind == VM_ERR_NOMEM ? E_NOMEM : E_NOEXEC;
 	}
 	m->hash = hash;
 	m->len = len;
-	m->imports = calloc(m->mod->nimports + 1, sizeof *m->imports);
+	m->imports = al_calloc(m->mod->nimports + 1, sizeof *m->imports);
 	if (!m->imports)
 		goto nomem;
 	for (uint32_t i = 0; i < m->mod->nimports; i++) {
@@ -317,7 +318,7 @@ kmod_get_path(struct proc *p, const char *path, struct kmod **out)
 	if (e)
 		return e == E_FBIG ? E_NOEXEC : e;
 	e = kmod_get(k, data, len, p->diag, sizeof p->diag, &m);
-	free(data);
+	al_free(data);
 	if (e)
 		return e;
 	m->key_dev = st.dev;
@@ -370,7 +371,7 @@ proc_strv_dup(char *const *v, int *count)
 
 	for (; v && v[n]; n++)
 		bytes += strlen(v[n]) + 1;
-	out = malloc((n + 1) * sizeof *out + bytes);
+	out = al_malloc((n + 1) * sizeof *out + bytes);
 	if (!out)
 		return NULL;
 	s = (char *)(out + n + 1);
@@ -416,18 +417,18 @@ replace_image(struct proc *p, struct kmod *m, const char *name, char *const argv
 	nargv = proc_strv_dup(argv, &nargc);
 	nenvp = proc_strv_dup(envp, &nenvc);
 	if (!nargv || !nenvp) {
-		free(nargv);
-		free(nenvp);
+		al_free(nargv);
+		al_free(nenvp);
 		return E_NOMEM;
 	}
 	if (p->fds && (e = fdtab_unshare(&p->fds))) {
-		free(nargv);
-		free(nenvp);
+		al_free(nargv);
+		al_free(nenvp);
 		return e;
 	}
 	if ((e = image_new(p, m, &inst))) {
-		free(nargv);
-		free(nenvp);
+		al_free(nargv);
+		al_free(nenvp);
 		return e;
 	}
 	mem = inst->mod->nmems ? inst->mems[0] : NULL;
@@ -435,8 +436,8 @@ replace_image(struct proc *p, struct kmod *m, const char *name, char *const argv
 		snprintf(p->diag, sizeof p->diag, "memory of all processes over %u pages",
 			 p->k->cfg.max_total_pages);
 		vm_instance_free(inst);
-		free(nargv);
-		free(nenvp);
+		al_free(nargv);
+		al_free(nenvp);
 		return E_NOMEM;
 	}
 
@@ -453,8 +454,8 @@ replace_image(struct proc *p, struct kmod *m, const char *name, char *const argv
 	p->kmod = m;
 	p->mem_cap = mem ? mem->max_pages : 0;
 	proc_charge(p);
-	free(p->argv);
-	free(p->envp);
+	al_free(p->argv);
+	al_free(p->envp);
 	p->argv = nargv;
 	p->envp = nenvp;
 	p->argc = nargc;

@@ -7,6 +7,7 @@
  * so a close that wakes other processes never sees a half-updated table.
  */
 #include <stdlib.h>
+#include "base/alloc.h"
 
 #include "kern/file_impl.h"
 
@@ -15,7 +16,7 @@
 struct fdtab *
 fdtab_new(uint32_t limit)
 {
-	struct fdtab *t = calloc(1, sizeof *t);
+	struct fdtab *t = al_calloc(1, sizeof *t);
 
 	if (!t)
 		return NULL;
@@ -40,7 +41,7 @@ grow(struct fdtab *t, uint32_t need)
 		cap = cap > UINT32_MAX / 2 ? UINT32_MAX : cap * 2;
 	if (cap > t->limit)
 		cap = t->limit;
-	ent = realloc(t->ent, (size_t)cap * sizeof *ent);
+	ent = al_realloc(t->ent, (size_t)cap * sizeof *ent);
 	if (!ent)
 		return E_NOMEM;
 	for (uint32_t i = t->cap; i < cap; i++)
@@ -91,8 +92,8 @@ fdtab_unref(struct fdtab *t)
 		t->ent[i].f = NULL;
 		file_unref(f);
 	}
-	free(t->ent);
-	free(t);
+	al_free(t->ent);
+	al_free(t);
 }
 
 int

@@ -11,6 +11,7 @@
  * first non-empty iovec only (a short count, which POSIX allows).
  */
 #include <stdlib.h>
+#include "base/alloc.h"
 #include <string.h>
 
 #include "kern/file_impl.h"
@@ -21,7 +22,7 @@
 struct file *
 file_alloc(enum file_kind kind, unsigned flags)
 {
-	struct file *f = calloc(1, sizeof *f);
+	struct file *f = al_calloc(1, sizeof *f);
 
 	if (!f)
 		return NULL;
@@ -108,7 +109,7 @@ file_unref(struct file *f)
 		vn_close(f->vn, f->oflags, &io);
 		vn_unref(f->vn);
 	}
-	free(f);
+	al_free(f);
 }
 
 struct tty *

@@ -7,6 +7,7 @@
 #define WARREN_KERN_IMPL_H
 
 #include "kern/kern.h"
+#include "base/alloc.h"
 
 /* sched.c */
 /* The allotment of p at its level and nice (fuel). */
@@ -44,7 +45,7 @@ void proc_charge(struct proc *p);
 void proc_mem_limit(struct proc *p);
 
 /* exec.c */
-/* A NULL-terminated copy of v (NULL: empty) in one malloc'd block (free()
+/* A NULL-terminated copy of v (NULL: empty) in one malloc'd block (al_free()
  * frees it all); *count gets the number of strings. NULL when out of memory. */
 char **proc_strv_dup(char *const *v, int *count);
 void kmod_ref(struct kmod *m);

@@ -17,6 +17,7 @@
  * FILE_PIPE_CAP, so idle pipes (and pipes carrying a few bytes) stay small.
  */
 #include <stdlib.h>
+#include "base/alloc.h"
 #include <string.h>
 
 #include "kern/file_impl.h"
@@ -51,13 +52,13 @@ pipe_new(struct kern *k, bool duplex, unsigned flags, struct file **rd, struct f
 	*rd = *wr = NULL;
 	if (flags & ~(unsigned)FILE_NONBLOCK)
 		return E_INVAL;
-	pp = calloc(1, sizeof *pp);
+	pp = al_calloc(1, sizeof *pp);
 	a = file_alloc(FILE_PIPE, flags | FILE_READ | rw);
 	b = file_alloc(FILE_PIPE, flags | FILE_WRITE | rw);
 	if (!pp || !a || !b) {
-		free(pp);
-		free(a);
-		free(b);
+		al_free(pp);
+		al_free(a);
+		al_free(b);
 		return E_NOMEM;
 	}
 	pp->k = k;
@@ -90,7 +91,7 @@ reserve(struct ring *r, uint32_t more)
 		return 0;
 	while (size < r->used + more)
 		size *= 2;
-	nb = malloc(size);
+	nb = al_malloc(size);
 	if (!nb)
 		return E_NOMEM;
 	/* Unwrap the old contents to the start of the new buffer. */
@@ -99,7 +100,7 @@ reserve(struct ring *r, uint32_t more)
 		memcpy(nb, r->buf + r->head, first);
 		memcpy(nb + first, r->buf, r->used - first);
 	}
-	free(r->buf);
+	al_free(r->buf);
 	r->buf = nb;
 	r->size = size;
 	r->head = 0;
@@ -264,7 +265,7 @@ pipe_close(struct file *f)
 		wake(pp);
 		return;
 	}
-	free(pp->dir[0].buf);
-	free(pp->dir[1].buf);
-	free(pp);
+	al_free(pp->dir[0].buf);
+	al_free(pp->dir[1].buf);
+	al_free(pp);
 }

@@ -17,6 +17,7 @@
  * any host call (k->dead), because the scheduler may still hold it.
  */
 #include "kern/kern.h"
+#include "base/alloc.h"
 #include "kern/kern_impl.h"
 #include "fs/fs.h"
 #include "kern/file.h"
@@ -67,7 +68,7 @@ static void
 hash_grow(struct kern *k)
 {
 	uint32_t n = k->nhash * 2;
-	struct proc **h = calloc(n, sizeof *h);
+	struct proc **h = al_calloc(n, sizeof *h);
 
 	if (!h)
 		return;
@@ -82,7 +83,7 @@ hash_grow(struct kern *k)
 			h[b] = p;
 		}
 	}
-	free(k->hash);
+	al_free(k->hash);
 	k->hash = h;
 	k->nhash = n;
 }
@@ -175,7 +176,7 @@ child_unlink(struct proc *c)
 static void
 strv_free(char **v)
 {
-	free(v);
+	al_free(v);
 }
 
 /* Everything but the struct and its place in the table. */
@@ -257,7 +258,7 @@ proc_alloc(struct kern *k, struct proc *parent, struct proc **out)
 		return E_AGAIN;
 	if ((e = next_pid(k, &pid)))
 		return e;
-	p = calloc(1, sizeof *p);
+	p = al_calloc(1, sizeof *p);
 	if (!p)
 		return E_NOMEM;
 	p->k = k;
@@ -302,7 +303,7 @@ proc_alloc(struct kern *k, struct proc *parent, struct proc **out)
 	return 0;
 nomem:
 	release(p);
-	free(p);
+	al_free(p);
 	return E_NOMEM;
 }
 
@@ -335,7 +336,7 @@ proc_free_dead(struct kern *k)
 		struct proc *p = k->dead;
 
 		k->dead = p->rep_next;
-		free(p);
+		al_free(p);
 	}
 }
 
@@ -349,7 +350,7 @@ proc_discard(struct proc *p)
 	child_unlink(p);
 	table_remove(k, p);
 	release(p);
-	free(p);
+	al_free(p);
 }
 
 void
@@ -366,7 +367,7 @@ proc_destroy(struct proc *p)
 	p->wait_any = false;
 	table_remove(k, p);
 	release(p);
-	free(p);
+	al_free(p);
 }
 
 /* ---- fork ------------------------------------------------------------------------ */

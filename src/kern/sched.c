@@ -28,6 +28,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include "kern/kern.h"
+#include "base/alloc.h"
 #include "kern/kern_impl.h"
 #include "fs/fs.h"
 
@@ -68,7 +69,7 @@ kern_new(const struct kern_config *cfg, struct kern **out)
 	struct kern *k;
 
 	*out = NULL;
-	k = calloc(1, sizeof *k);
+	k = al_calloc(1, sizeof *k);
 	if (!k)
 		return E_NOMEM;
 	if (cfg)
@@ -84,9 +85,9 @@ kern_new(const struct kern_config *cfg, struct kern **out)
 	if (!k->cfg.clock)
 		k->cfg.clock = host_clock;
 	k->nhash = 256;
-	k->hash = calloc(k->nhash, sizeof *k->hash);
+	k->hash = al_calloc(k->nhash, sizeof *k->hash);
 	if (!k->hash) {
-		free(k);
+		al_free(k);
 		return E_NOMEM;
 	}
 	/* xorshift64* must not start at 0; any fixed odd mix of the seed will do. */
@@ -111,8 +112,8 @@ kern_free(struct kern *k)
 	kmod_cache_free(k);
 	if (k->root_ns)
 		ns_unref(k->root_ns);
-	free(k->hash);
-	free(k);
+	al_free(k->hash);
+	al_free(k);
 }
 
 uint64_t

@@ -25,6 +25,7 @@
  * a stable snapshot as long as it reads in one go (what Plan 9 does too).
  */
 #include "kern/kern.h"
+#include "base/alloc.h"
 #include "kern/kern_impl.h"
 #include "kern/file.h"
 #include "kern/task.h"
@@ -139,7 +140,7 @@ tput(struct text *t, const char *s, size_t n)
 
 		while (cap < t->len + n + 1)
 			cap *= 2;
-		if (!(p = realloc(t->s, cap))) {
+		if (!(p = al_realloc(t->s, cap))) {
 			t->oom = true;
 			return;
 		}
@@ -205,7 +206,7 @@ getrec(struct tfs *t, int32_t pid)
 
 	if (r)
 		return r;
-	r = calloc(1, sizeof *r);
+	r = al_calloc(1, sizeof *r);
 	if (!r)
 		return NULL;
 	r->pid = pid;
@@ -219,9 +220,9 @@ freerec(struct trec *r)
 {
 	for (int i = 0; i < 3; i++)
 		file_unref(r->end[i]);
-	free(r->argv);
-	free(r->env);
-	free(r);
+	al_free(r->argv);
+	al_free(r->env);
+	al_free(r);
 }
 
 /* Forgets the oldest ended records beyond ENDED_KEEP. */
@@ -260,8 +261,8 @@ ended(struct tfs *t, struct trec *r, int32_t wstatus, struct proc *p)
 		r->used = p->fuel;
 		memcpy(r->name, p->name, sizeof r->name);
 	}
-	free(r->argv);
-	free(r->env);
+	al_free(r->argv);
+	al_free(r->env);
 	r->argv = NULL;
 	r->env = NULL;
 	/* Its input is nobody's business any more; its output may be drained. */
@@ -324,7 +325,7 @@ static struct tnode *mknode(struct tview *v, enum tkind kind, int32_t pid, int32
 static struct tview *
 viewnew(struct tfs *t, int32_t root)
 {
-	struct tview *v = calloc(1, sizeof *v);
+	struct tview *v = al_calloc(1, sizeof *v);
 
 	if (!v)
 		return NULL;
@@ -352,7 +353,7 @@ tfsfree(struct tfs *t)
 	}
 	if (t->k->task == t)
 		t->k->task = NULL;
-	free(t);
+	al_free(t);
 }
 
 static void
@@ -361,7 +362,7 @@ viewinactive(struct vnode *v)
 	struct tnode *n = v->priv;
 
 	if (n->kind != T_ROOT)
-		free(n);
+		al_free(n);
 }
 
 static void
@@ -374,7 +375,7 @@ viewdestroy(struct fs *fs)
 		;
 	if (*pp)
 		*pp = v->next;
-	free(v);
+	al_free(v);
 	if (--t->refs == 0)
 		tfsfree(t);
 }
@@ -600,7 +601,7 @@ genenv(struct tcx *c, struct text *t)
 static int
 gencwd(struct tcx *c, struct text *t)
 {
-	char *buf = malloc(FS_PATH_MAX + 1);
+	char *buf = al_malloc(FS_PATH_MAX + 1);
 	int e;
 
 	if (!buf)
@@ -611,7 +612,7 @@ gencwd(struct tcx *c, struct text *t)
 		e = fs_getcwd(c->p->ns, c->p->cwd, buf, FS_PATH_MAX + 1, NULL);
 	if (!e)
 		tprintf(t, "%s\n", buf);
-	free(buf);
+	al_free(buf);
 	return e;
 }
 
@@ -656,7 +657,7 @@ nstext(struct tcx *c, struct text *t, int form)
 	if ((e = ns_text(c->p->ns, form, &s, &len)))
 		return e;
 	tput(t, s, len);
-	free(s);
+	al_free(s);
 	return 0;
 }
 
@@ -849,7 +850,7 @@ strvec(int argc, char **argv)
 
 	for (int i = 0; i < argc; i++)
 		bytes += strlen(argv[i]) + 1;
-	v = malloc((size_t)(argc + 1) * sizeof *v + bytes);
+	v = al_malloc((size_t)(argc + 1) * sizeof *v + bytes);
 	if (!v)
 		return NULL;
 	s = (char *)(v + argc + 1);
@@ -873,7 +874,7 @@ v_cmd(struct tcx *c, int argc, char **argv)
 		return fail(c, E_BUSY, "the task has started");
 	if (!(v = strvec(argc, argv)))
 		return E_NOMEM;
-	free(c->r->argv);
+	al_free(c->r->argv);
 	c->r->argv = v;
 	return 0;
 }
@@ -882,7 +883,7 @@ v_cmd(struct tcx *c, int argc, char **argv)
 static char **
 envvec(const char *s, size_t len)
 {
-	char *copy = malloc(len + 1), *line, *save = NULL;
+	char *copy = al_malloc(len + 1), *line, *save = NULL;
 	char **v = NULL, **lines = NULL;
 	size_t n = 0, cap = 0;
 
@@ -896,7 +897,7 @@ envvec(const char *s, size_t len)
 		if (!*line)
 			continue;
 		if (n == cap) {
-			char **nl = realloc(lines, (cap = cap ? cap * 2 : 16) * sizeof *nl);
+			char **nl = al_realloc(lines, (cap = cap ? cap * 2 : 16) * sizeof *nl);
 
 			if (!nl)
 				goto out;
@@ -906,8 +907,8 @@ envvec(const char *s, size_t len)
 	}
 	v = strvec((int)n, lines);
 out:
-	free(lines);
-	free(copy);
+	al_free(lines);
+	al_free(copy);
 	return v;
 }
 
@@ -946,7 +947,7 @@ v_start(struct tcx *c, int argc, char **argv)
 		return E_NOMEM;
 	p->diag[0] = 0;
 	e = proc_exec(p, c->r->argv[0], c->r->argv, env);
-	free(env);
+	al_free(env);
 	if (e)
 		return fail(c, e, "%s: %s", c->r->argv[0], p->diag[0] ? p->diag : fs_strerror(e));
 	if (c->r->memlimit) {
@@ -962,8 +963,8 @@ v_start(struct tcx *c, int argc, char **argv)
 	if ((e = preopen(p)))
 		return fail(c, e, "preopen: %s", fs_strerror(e));
 	c->r->started = true;
-	free(c->r->argv);
-	free(c->r->env);
+	al_free(c->r->argv);
+	al_free(c->r->env);
 	c->r->argv = NULL;
 	c->r->env = NULL;
 	proc_start(p);
@@ -1362,7 +1363,7 @@ ctlwrite(struct tcx *c, unsigned where, const char *buf, size_t len)
 		e = fail(c, E_INVAL, "NUL byte in message");
 	if (e)
 		goto out;
-	if (!(copy = malloc(len + 1)))
+	if (!(copy = al_malloc(len + 1)))
 		return E_NOMEM;
 	memcpy(copy, buf, len);
 	copy[len] = 0;
@@ -1377,7 +1378,7 @@ ctlwrite(struct tcx *c, unsigned where, const char *buf, size_t len)
 			snprintf(c->msg, sizeof c->msg, "'%.99s': %.90s", echoed, detail);
 		}
 	}
-	free(copy);
+	al_free(copy);
 out:
 	if (e) {
 		struct trec *r = c->r ? c->r : getrec(c->t, c->pid);
@@ -1410,7 +1411,7 @@ wrenv(struct tcx *c, const char *buf, size_t len, uint64_t off)
 	if (off > ENV_MAX || len > ENV_MAX - off)
 		return E_FBIG;
 	if (off + len > c->r->envlen) {
-		if (!(s = realloc(c->r->env, (size_t)off + len + 1)))
+		if (!(s = al_realloc(c->r->env, (size_t)off + len + 1)))
 			return E_NOMEM;
 		if (off > c->r->envlen)
 			memset(s + c->r->envlen, '\n', (size_t)off - c->r->envlen);
@@ -1459,7 +1460,7 @@ envtext(char **envp, size_t *len)
 		tput(&t, "\n", 1);
 	}
 	if (t.oom) {
-		free(t.s);
+		al_free(t.s);
 		return NULL;
 	}
 	*len = t.len;
@@ -1528,7 +1529,7 @@ fail:
 static struct tnode *
 mknode(struct tview *v, enum tkind kind, int32_t pid, int32_t fd)
 {
-	struct tnode *n = calloc(1, sizeof *n);
+	struct tnode *n = al_calloc(1, sizeof *n);
 
 	if (!n)
 		return NULL;
@@ -1736,7 +1737,7 @@ read_(struct vnode *vn, struct fs_io *io, uint64_t off, void *buf, size_t len, s
 	} else if (!files[nd->kind].gen) {
 		return E_INVAL;
 	} else if ((e = files[nd->kind].gen(&c, &t)) != 0) {
-		free(t.s);
+		al_free(t.s);
 		if (e == E_AGAIN && nd->kind == T_WAIT && !io->nonblock) {
 			io->chan = &c.t->exitchan;
 			return E_BLOCK;
@@ -1744,7 +1745,7 @@ read_(struct vnode *vn, struct fs_io *io, uint64_t off, void *buf, size_t len, s
 		return e;
 	}
 	e = copyout(&t, off, buf, len, n);
-	free(t.s);
+	al_free(t.s);
 	return e;
 }
 
@@ -1895,11 +1896,11 @@ task_attach(struct kern *k, struct ns *root)
 
 	if (k->task)
 		return E_EXIST;
-	if (!(t = calloc(1, sizeof *t)))
+	if (!(t = al_calloc(1, sizeof *t)))
 		return E_NOMEM;
 	t->k = k;
 	if (!(v = viewnew(t, 0))) {
-		free(t);
+		al_free(t);
 		return E_NOMEM;
 	}
 	k->task = t;

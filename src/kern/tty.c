@@ -21,6 +21,7 @@
  * foreground group changes.
  */
 #include <stdlib.h>
+#include "base/alloc.h"
 #include <string.h>
 
 #include "kern/file_impl.h"
@@ -68,7 +69,7 @@ struct tty {
 struct tty *
 tty_new(struct kern *k)
 {
-	struct tty *t = calloc(1, sizeof *t);
+	struct tty *t = al_calloc(1, sizeof *t);
 
 	if (!t)
 		return NULL;
@@ -82,8 +83,8 @@ tty_free(struct tty *t)
 {
 	if (!t)
 		return;
-	free(t->out);
-	free(t);
+	al_free(t->out);
+	al_free(t);
 }
 
 static void
@@ -102,7 +103,7 @@ buffer_out(struct tty *t, const unsigned char *p, size_t len)
 	size_t room, done = 0;
 
 	if (!t->out) {
-		t->out = malloc(TTY_OUTBUF);
+		t->out = al_malloc(TTY_OUTBUF);
 		if (!t->out)
 			return 0;
 	}

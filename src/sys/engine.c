@@ -16,6 +16,7 @@
  * a small header in front carries that.
  */
 #include "warren.h"
+#include "base/alloc.h"
 #include "vm/vm.h"
 
 #include <stdarg.h>
@@ -171,7 +172,7 @@ parse_sig(const char *s, struct vm_functype *ft)
 	memset(ft, 0, sizeof *ft);
 	if (!colon || strchr(colon + 1, ':') || n > 1000)
 		return -1;
-	ft->types = malloc(n > 1 ? n - 1 : 1);
+	ft->types = al_malloc(n > 1 ? n - 1 : 1);
 	if (!ft->types)
 		return -1;
 	for (i = 0; i < n; i++) {
@@ -181,7 +182,7 @@ parse_sig(const char *s, struct vm_functype *ft)
 			continue;
 		t = letter_type(s[i]);
 		if (t < 0) {
-			free(ft->types);
+			al_free(ft->types);
 			ft->types = NULL;
 			return -1;
 		}
@@ -288,12 +289,12 @@ wr_module_load(const uint8_t *bytes, size_t len, wr_Module **out,
 	*out = NULL;
 	if (!bytes && len)
 		return fail(errbuf, errlen, WR_EARG, "NULL module bytes");
-	mod = calloc(1, sizeof *mod);
+	mod = al_calloc(1, sizeof *mod);
 	if (!mod)
 		return fail(errbuf, errlen, WR_ENOMEM, "out of memory");
 	mod->vm = vm_module_load(bytes ? bytes : (const uint8_t *)"", len, &err);
 	if (!mod->vm) {
-		free(mod);
+		al_free(mod);
 		return fail(errbuf, errlen, errkind_status(err.kind), "%s",
 		    err.msg[0] ? err.msg : "cannot load module");
 	}
@@ -307,7 +308,7 @@ wr_module_free(wr_Module *mod)
 	if (!mod)
 		return;
 	vm_module_unref(mod->vm);
-	free(mod);
+	al_free(mod);
 }
 
 static const char *const kind_names[] = {
@@ -377,7 +378,7 @@ trampoline(struct vm_instance *vi, void *ctx, vm_slot *slots)
 		return VM_TRAP;
 	}
 	if (np + nr > sizeof small / sizeof small[0]) {
-		vals = calloc((size_t)np + nr, sizeof *vals);
+		vals = al_calloc((size_t)np + nr, sizeof *vals);
 		if (!vals) {
 			vm_set_trap(vi, "out of memory in a host call");
 			return VM_TRAP;
@@ -403,7 +404,7 @@ trampoline(struct vm_instance *vi, void *ctx, vm_slot *slots)
 		vm_set_exit(vi, 0);
 	}
 	if (vals != small)
-		free(vals);
+		al_free(vals);
 	return to_vmstatus[rc].st;
 }
 
@@ -417,10 +418,10 @@ hostset_unref(struct hostset *hs)
 	for (i = 0; i < hs->n; i++) {
 		if (hs->fns[i].func)
 			vm_func_free(hs->fns[i].func);
-		free(hs->fns[i].type.types);
+		al_free(hs->fns[i].type.types);
 	}
-	free(hs->fns);
-	free(hs);
+	al_free(hs->fns);
+	al_free(hs);
 }
 
 /* Drop this layer's references to created memories and tables. */
@@ -435,7 +436,7 @@ unlink_externs(struct vm_extern *ext, uint32_t n)
 		else if (ext[i].kind == VM_EXT_TABLE && ext[i].u.table)
 			vm_table_unref(ext[i].u.table);
 	}
-	free(ext);
+	al_free(ext);
 }
 
 static bool
@@ -465,10 +466,10 @@ resolve(struct vm_module *m, const wr_HostFunc *imports, size_t nimports,
 
 	*hsp = NULL;
 	*extp = NULL;
-	hs = calloc(1, sizeof *hs);
-	ext = calloc(m->nimports ? m->nimports : 1, sizeof *ext);
+	hs = al_calloc(1, sizeof *hs);
+	ext = al_calloc(m->nimports ? m->nimports : 1, sizeof *ext);
 	if (hs)
-		hs->fns = calloc(m->nimports ? m->nimports : 1, sizeof *hs->fns);
+		hs->fns = al_calloc(m->nimports ? m->nimports : 1, sizeof *hs->fns);
 	if (!hs || !ext || !hs->fns) {
 		fail(errbuf, errlen, rc, "out of memory");
 		goto bad;
@@ -553,7 +554,7 @@ bad:
 	if (ext)
 		unlink_externs(ext, m->nimports);
 	if (hs && !hs->fns)
-		free(hs);
+		al_free(hs);
 	else
 		hostset_unref(hs);
 	return rc;
@@ -601,14 +602,14 @@ create(wr_Module *mod, const wr_HostFunc *imports, size_t nimports,
 	*out = NULL;
 	if (!mod || (!imports && nimports))
 		return fail(errbuf, errlen, WR_EARG, "NULL module or imports");
-	wi = calloc(1, sizeof *wi);
+	wi = al_calloc(1, sizeof *wi);
 	if (!wi)
 		return fail(errbuf, errlen, WR_ENOMEM, "out of memory");
 	wi->call = NOCALL;
 	rc = resolve(mod->vm, imports, nimports, max_pages, &wi->hosts, &ext,
 	    errbuf, errlen);
 	if (rc != WR_OK) {
-		free(wi);
+		al_free(wi);
 		return rc;
 	}
 	cfg.max_pages = max_pages;
@@ -624,7 +625,7 @@ create(wr_Module *mod, const wr_HostFunc *imports, size_t nimports,
 		rc = fail(errbuf, errlen, errkind_status(err.kind), "%s",
 		    err.msg[0] ? err.msg : "cannot instantiate");
 		hostset_unref(wi->hosts);
-		free(wi);
+		al_free(wi);
 		return rc;
 	}
 	*out = wi;
@@ -648,7 +649,7 @@ wr_instance_free(wr_Instance *inst)
 	/* The instance first: it points at the host function objects. */
 	vm_instance_free(inst->vm);
 	hostset_unref(inst->hosts);
-	free(inst);
+	al_free(inst);
 }
 
 int
@@ -685,7 +686,7 @@ wr_call_start(wr_Instance *inst, const char *name, const wr_Value *args,
 		if (args[i].type != ft->types[i])
 			return WR_EARG;
 	if (nargs > sizeof small / sizeof small[0]) {
-		slots = calloc(nargs, sizeof *slots);
+		slots = al_calloc(nargs, sizeof *slots);
 		if (!slots)
 			return WR_ENOMEM;
 	}
@@ -693,7 +694,7 @@ wr_call_start(wr_Instance *inst, const char *name, const wr_Value *args,
 		slots[i] = to_slot(ft->types[i], &args[i]);
 	rc = vm_call_start(inst->vm, f, slots, (uint32_t)nargs, &err);
 	if (slots != small)
-		free(slots);
+		al_free(slots);
 	if (rc != 0)
 		return errkind_status(err.kind);
 	inst->call = f;
@@ -741,7 +742,7 @@ wr_results(wr_Instance *inst, wr_Value *out, size_t n)
 	if (n != ft->nresults)
 		return WR_EARG;
 	if (n > sizeof small / sizeof small[0]) {
-		slots = calloc(n, sizeof *slots);
+		slots = al_calloc(n, sizeof *slots);
 		if (!slots)
 			return WR_ENOMEM;
 	}
@@ -750,7 +751,7 @@ wr_results(wr_Instance *inst, wr_Value *out, size_t n)
 	for (i = 0; rc == WR_OK && i < n; i++)
 		to_value(ft->types[ft->nparams + i], slots[i], &out[i]);
 	if (slots != small)
-		free(slots);
+		al_free(slots);
 	return rc;
 }
 
@@ -798,12 +799,12 @@ wr_clone(wr_Instance *inst, wr_Instance **out)
 	*out = NULL;
 	if (!inst)
 		return WR_EARG;
-	c = calloc(1, sizeof *c);
+	c = al_calloc(1, sizeof *c);
 	if (!c)
 		return WR_ENOMEM;
 	c->vm = vm_clone(inst->vm, &err);
 	if (!c->vm) {
-		free(c);
+		al_free(c);
 		return errkind_status(err.kind);
 	}
 	vm_set_userdata(c->vm, c);
@@ -838,16 +839,16 @@ wr_snapshot(wr_Instance *inst, uint8_t **out, size_t *len)
 		return WR_EARG;
 	if (vm_snapshot(inst->vm, &vb, &vlen, &err) != 0)
 		return errkind_status(err.kind);
-	b = malloc(vlen + SNAP_HDR);
+	b = al_malloc(vlen + SNAP_HDR);
 	if (!b) {
-		free(vb);
+		al_free(vb);
 		return WR_ENOMEM;
 	}
 	memcpy(b, snap_magic, sizeof snap_magic);
 	for (i = 0; i < 4; i++)
 		b[8 + i] = (uint8_t)(inst->call >> (8 * i));
 	memcpy(b + SNAP_HDR, vb, vlen);
-	free(vb);
+	al_free(vb);
 	*out = b;
 	*len = vlen + SNAP_HDR;
 	return WR_OK;
@@ -884,5 +885,5 @@ wr_restore(wr_Module *mod, const wr_HostFunc *imports, size_t nimports,
 void
 wr_free(void *p)
 {
-	free(p);
+	al_free(p);
 }

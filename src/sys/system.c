@@ -18,6 +18,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include "warren.h"
+#include "base/alloc.h"
 #include "abi/abi.h"
 #include "fs/fs.h"
 #include "kern/file.h"
@@ -161,7 +162,7 @@ env_copy(const char *const *env)
 
 	for (; env[n]; n++)
 		bytes += strlen(env[n]) + 1;
-	out = malloc((n + 1) * sizeof *out + bytes);
+	out = al_malloc((n + 1) * sizeof *out + bytes);
 	if (!out)
 		return NULL;
 	s = (char *)(out + n + 1);
@@ -220,7 +221,7 @@ wr_system_new(const wr_Config *cfg, wr_System **out, char *errbuf, size_t errlen
 		cfg = &defaults;
 	if (cfg->nmounts && !cfg->mounts)
 		return WR_EARG;
-	sys = calloc(1, sizeof *sys);
+	sys = al_calloc(1, sizeof *sys);
 	if (!sys)
 		return WR_ENOMEM;
 	sys->output = cfg->output;
@@ -289,8 +290,8 @@ wr_system_free(wr_System *sys)
 	if (sys->tty)
 		tty_free(sys->tty);
 	abi_free(sys->abi);
-	free(sys->env);
-	free(sys);
+	al_free(sys->env);
+	al_free(sys);
 }
 
 /* ---- installing files ------------------------------------------------------------ */
@@ -307,11 +308,11 @@ wr_install(wr_System *sys, const char *guest_path, const uint8_t *bytes, size_t 
 		return WR_EARG;
 	ns = sys->k->root_ns;
 	slash = strrchr(guest_path, '/');
-	dir = strndup(guest_path, (size_t)(slash - guest_path));
+	dir = al_strndup(guest_path, (size_t)(slash - guest_path));
 	if (!dir)
 		return fail(sys, WR_ENOMEM, "out of memory");
 	e = dir[0] ? mkdir_p(ns, dir) : 0;
-	free(dir);
+	al_free(dir);
 	if (!e)
 		e = fs_put(ns, guest_path, bytes, len);
 	if (e)
@@ -340,9 +341,9 @@ wr_install_file(wr_System *sys, const char *guest_path, const char *host_path)
 			uint8_t *nb;
 
 			cap = cap ? cap * 2 : 65536;
-			if (cap > HOST_FILE_MAX || !(nb = realloc(buf, cap))) {
+			if (cap > HOST_FILE_MAX || !(nb = al_realloc(buf, cap))) {
 				fclose(f);
-				free(buf);
+				al_free(buf);
 				return fail(sys, WR_ENOMEM, "%s: too large", host_path);
 			}
 			buf = nb;
@@ -356,7 +357,7 @@ wr_install_file(wr_System *sys, const char *guest_path, const char *host_path)
 	fclose(f);
 	if (!st)
 		st = wr_install(sys, guest_path, buf, len);
-	free(buf);
+	al_free(buf);
 	return st;
 }
 
@@ -647,7 +648,7 @@ collect_pid(void *arg, const struct fs_dirent *d)
 		return 0;
 	if (ps->n == ps->cap) {
 		size_t cap = ps->cap ? ps->cap * 2 : 64;
-		int32_t *v = realloc(ps->v, cap * sizeof *v);
+		int32_t *v = al_realloc(ps->v, cap * sizeof *v);
 
 		if (!v) {
 			ps->oom = true;
@@ -679,7 +680,7 @@ wr_task_table(wr_System *sys, char *buf, size_t cap, size_t *len)
 	e = vn_readdir(fp.vn, 0, collect_pid, &ps);
 	fs_path_release(&fp);
 	if (e || ps.oom) {
-		free(ps.v);
+		al_free(ps.v);
 		return e && !ps.oom ? fail(sys, WR_EIO, "/task: %s", fs_strerror(e)) : WR_ENOMEM;
 	}
 	if (cap)
@@ -705,7 +706,7 @@ wr_task_table(wr_System *sys, char *buf, size_t cap, size_t *len)
 		}
 		used += n;
 	}
-	free(ps.v);
+	al_free(ps.v);
 	if (len)
 		*len = used;
 	return used < cap ? WR_OK : fail(sys, WR_ENOMEM, "the table needs %zu bytes", used + 1);

@@ -24,6 +24,7 @@
  * for commutative integer ops) selects the _imm form.
  */
 #include "compile.h"
+#include "base/alloc.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -279,7 +280,7 @@ grow(struct cc *c, void **arr, uint32_t *cap, uint32_t need, size_t elem)
 		ncap *= 2;
 	if (ncap > UINT32_MAX / 2 || ncap * elem > SIZE_MAX / 2)
 		return FAILED(c, VM_ERR_NOMEM, "function too large");
-	p = realloc(*arr, (size_t)ncap * elem);
+	p = al_realloc(*arr, (size_t)ncap * elem);
 	if (!p)
 		return FAILED(c, VM_ERR_NOMEM, "out of memory compiling");
 	*arr = p;
@@ -1003,12 +1004,12 @@ compile_br(struct cc *c, uint32_t depth)
 		close_run(c);
 		return 0;
 	}
-	pairs = malloc((n ? n : 1) * sizeof *pairs);
+	pairs = al_malloc((n ? n : 1) * sizeof *pairs);
 	if (!pairs)
 		return FAILED(c, VM_ERR_NOMEM, "out of memory compiling");
 	np = carry(c, n, home(c, c->cs[k].height), pairs);
 	if (np < 0) {
-		free(pairs);
+		al_free(pairs);
 		return -1;
 	}
 	if (np == 0)
@@ -1019,7 +1020,7 @@ compile_br(struct cc *c, uint32_t depth)
 		c->code[at + 2] = (uint32_t)np;
 		memcpy(c->code + at + 3, pairs, (size_t)np * sizeof *pairs);
 	}
-	free(pairs);
+	al_free(pairs);
 	if (at == NONE)
 		return -1;
 	c->flags[at] |= VM_PC_CHECK;
@@ -1053,16 +1054,16 @@ compile_br_if(struct cc *c, uint32_t depth)
 		 * code after it stays valid, and is never entered). */
 		return (uint32_t)cond.c ? compile_br(c, depth) : 0;
 	}
-	pairs = malloc((n ? n : 1) * sizeof *pairs);
+	pairs = al_malloc((n ? n : 1) * sizeof *pairs);
 	if (!pairs)
 		return FAILED(c, VM_ERR_NOMEM, "out of memory compiling");
 	/* A function's label is at its final `end` (which returns). */
 	np = carry(c, n, home(c, c->cs[k].height), pairs);
 	if (np < 0 || emit_cond_branch(c, &cond, pos, false, pairs, (uint32_t)np, &at, &cell)) {
-		free(pairs);
+		al_free(pairs);
 		return -1;
 	}
-	free(pairs);
+	al_free(pairs);
 	return branch_to(c, k, at, cell);
 }
 
@@ -1081,7 +1082,7 @@ compile_br_table(struct cc *c)
 	/* Each target takes at least one byte: bound n before allocating. */
 	if (n > (uint32_t)(c->end - c->p))
 		return FAILED(c, VM_ERR_MALFORMED, "unexpected end of section or function");
-	depths = malloc(((size_t)n + 1) * sizeof *depths);
+	depths = al_malloc(((size_t)n + 1) * sizeof *depths);
 	if (!depths)
 		return FAILED(c, VM_ERR_NOMEM, "out of memory compiling");
 	for (uint32_t i = 0; i <= n; i++)
@@ -1133,7 +1134,7 @@ compile_br_table(struct cc *c)
 	close_run(c);
 	rc = 0;
 out:
-	free(depths);
+	al_free(depths);
 	return rc;
 }
 
@@ -2013,11 +2014,11 @@ vm_code_free(struct vm_code *code)
 {
 	if (!code)
 		return;
-	free(code->cells);
-	free(code->pcflags);
+	al_free(code->cells);
+	al_free(code->pcflags);
 	if (code->owns_cells_of)
-		free((void *)code->cells_of);
-	free(code);
+		al_free((void *)code->cells_of);
+	al_free(code);
 }
 
 /* Validate and compile defined function `fi` (index among all functions). */
@@ -2038,8 +2039,8 @@ compile_func(struct cc *c, uint32_t fi)
 	if ((uint64_t)ft->nparams + fd->nlocals > 1000000)
 		return FAILED(c, VM_ERR_MALFORMED, "too many locals");
 	c->nlocals = ft->nparams + fd->nlocals;
-	free(c->ltypes);
-	c->ltypes = malloc(c->nlocals ? c->nlocals : 1);
+	al_free(c->ltypes);
+	c->ltypes = al_malloc(c->nlocals ? c->nlocals : 1);
 	if (!c->ltypes)
 		return FAILED(c, VM_ERR_NOMEM, "out of memory compiling");
 	memcpy(c->ltypes, ft->types, ft->nparams);
@@ -2059,8 +2060,8 @@ compile_func(struct cc *c, uint32_t fi)
 		return -1;
 
 	code = fd->code;
-	code->cells = malloc((size_t)c->ncode * sizeof *code->cells);
-	code->pcflags = malloc(c->ncode);
+	code->cells = al_malloc((size_t)c->ncode * sizeof *code->cells);
+	code->pcflags = al_malloc(c->ncode);
 	if (!code->cells || !code->pcflags)
 		return FAILED(c, VM_ERR_NOMEM, "out of memory compiling");
 	memcpy(code->cells, c->code, (size_t)c->ncode * sizeof *code->cells);
@@ -2095,12 +2096,12 @@ vm_compile(struct vm_module *m, struct vm_error *err)
 	 * failure the module frees them, compiled or not. */
 	const uint64_t **cells_of = NULL;
 	if (m->nfuncs > m->nfunc_imports) {
-		cells_of = calloc(m->nfuncs, sizeof *cells_of);
+		cells_of = al_calloc(m->nfuncs, sizeof *cells_of);
 		if (!cells_of)
 			rc = FAILED(&c, VM_ERR_NOMEM, "out of memory compiling");
 	}
 	for (uint32_t i = 0; i < m->nfuncs - m->nfunc_imports && rc == 0; i++) {
-		m->funcs[i].code = calloc(1, sizeof *m->funcs[i].code);
+		m->funcs[i].code = al_calloc(1, sizeof *m->funcs[i].code);
 		if (!m->funcs[i].code) {
 			rc = FAILED(&c, VM_ERR_NOMEM, "out of memory compiling");
 			break;
@@ -2109,19 +2110,19 @@ vm_compile(struct vm_module *m, struct vm_error *err)
 		m->funcs[i].code->owns_cells_of = i == 0;
 	}
 	if (rc && cells_of && !m->funcs[0].code)
-		free(cells_of);
+		al_free(cells_of);
 	for (uint32_t i = m->nfunc_imports; i < m->nfuncs && rc == 0; i++) {
 		rc = compile_func(&c, i);
 		if (rc == 0)
 			cells_of[i] = m->funcs[i - m->nfunc_imports].code->cells;
 	}
-	free(c.ltypes);
-	free(c.vs);
-	free(c.cs);
-	free(c.code);
-	free(c.flags);
-	free(c.sites);
-	free(c.open);
-	free(c.loops);
+	al_free(c.ltypes);
+	al_free(c.vs);
+	al_free(c.cs);
+	al_free(c.code);
+	al_free(c.flags);
+	al_free(c.sites);
+	al_free(c.open);
+	al_free(c.loops);
 	return rc ? (err ? (int)err->kind : VM_ERR_INVALID) : 0;
 }

@@ -19,6 +19,7 @@
  * counted consumes at least one byte.
  */
 #include <stdarg.h>
+#include "base/alloc.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -252,7 +253,7 @@ name(struct rd *d, const uint8_t **p, uint32_t *n)
 static char *
 strcopy(const uint8_t *p, uint32_t n)
 {
-	char *s = malloc((size_t)n + 1);
+	char *s = al_malloc((size_t)n + 1);
 
 	if (s) {
 		memcpy(s, p, n);
@@ -492,7 +493,7 @@ sec_type(struct rd *d)
 
 	if (count(d, &n) < 0)
 		return -1;
-	if (n && !(m->types = calloc(n, sizeof *m->types)))
+	if (n && !(m->types = al_calloc(n, sizeof *m->types)))
 		return nomem(d);
 	m->ntypes = n;
 	for (uint32_t i = 0; i < n; i++) {
@@ -518,7 +519,7 @@ sec_type(struct rd *d)
 			if (valtype(d, &t) < 0)
 				return -1;
 		/* each type took exactly one byte, so the bytes are the types */
-		if (!(ft->types = malloc((size_t)np + nr + 1)))
+		if (!(ft->types = al_malloc((size_t)np + nr + 1)))
 			return nomem(d);
 		memcpy(ft->types, d->b + ps, np);
 		memcpy(ft->types + np, d->b + rs, nr);
@@ -537,7 +538,7 @@ grow(struct rd *d, void **arr, uint32_t have, uint32_t n, size_t size)
 
 	if (!n)
 		return 0;
-	if (!(p = realloc(*arr, ((size_t)have + n) * size)))
+	if (!(p = al_realloc(*arr, ((size_t)have + n) * size)))
 		return nomem(d);
 	memset((char *)p + (size_t)have * size, 0, (size_t)n * size);
 	*arr = p;
@@ -552,7 +553,7 @@ sec_import(struct rd *d)
 
 	if (count(d, &n) < 0)
 		return -1;
-	if (n && !(m->imports = calloc(n, sizeof *m->imports)))
+	if (n && !(m->imports = al_calloc(n, sizeof *m->imports)))
 		return nomem(d);
 	m->nimports = n;
 	for (uint32_t i = 0; i < n; i++) {
@@ -627,7 +628,7 @@ sec_function(struct rd *d)
 
 	if (count(d, &n) < 0)
 		return -1;
-	if (n && !(m->funcs = calloc(n, sizeof *m->funcs)))
+	if (n && !(m->funcs = al_calloc(n, sizeof *m->funcs)))
 		return nomem(d);
 	d->ndefs = n;
 	m->nfuncs = m->nfunc_imports + n;
@@ -699,7 +700,7 @@ sec_export(struct rd *d)
 
 	if (count(d, &n) < 0)
 		return -1;
-	if (n && !(m->exports = calloc(n, sizeof *m->exports)))
+	if (n && !(m->exports = al_calloc(n, sizeof *m->exports)))
 		return nomem(d);
 	m->nexports = n;
 	for (uint32_t i = 0; i < n; i++) {
@@ -771,7 +772,7 @@ elem(struct rd *d, struct vm_elem *e)
 	}
 	if (count(d, &n) < 0)
 		return -1;
-	if (n && !(e->init = calloc(n, sizeof *e->init)))
+	if (n && !(e->init = al_calloc(n, sizeof *e->init)))
 		return nomem(d);
 	e->count = n;
 	for (uint32_t i = 0; i < n; i++) {
@@ -799,7 +800,7 @@ sec_element(struct rd *d)
 
 	if (count(d, &n) < 0)
 		return -1;
-	if (n && !(m->elems = calloc(n, sizeof *m->elems)))
+	if (n && !(m->elems = al_calloc(n, sizeof *m->elems)))
 		return nomem(d);
 	m->nelems = n;
 	for (uint32_t i = 0; i < n; i++)
@@ -886,7 +887,7 @@ sec_code(struct rd *d)
 			return fail(d, VM_ERR_MALFORMED, start, "too many locals (%llu declared)",
 				    (unsigned long long)total);
 		d->locals_left -= total;
-		if (!(f->local_types = malloc(total + 1)))
+		if (!(f->local_types = al_malloc(total + 1)))
 			return nomem(d);
 		f->nlocals = (uint32_t)total;
 		d->pos = start;
@@ -913,7 +914,7 @@ sec_data(struct rd *d)
 
 	if (count(d, &n) < 0)
 		return -1;
-	if (n && !(m->datas = calloc(n, sizeof *m->datas)))
+	if (n && !(m->datas = al_calloc(n, sizeof *m->datas)))
 		return nomem(d);
 	m->ndatas = n;
 	for (uint32_t i = 0; i < n; i++) {
@@ -983,7 +984,7 @@ funcnames(struct rd *d)
 		if (count(&r, &n) < 0)
 			return;
 		if (!m->func_names && m->nfuncs &&
-		    !(m->func_names = calloc(m->nfuncs, sizeof *m->func_names)))
+		    !(m->func_names = al_calloc(m->nfuncs, sizeof *m->func_names)))
 			return;
 		for (uint32_t i = 0; i < n; i++) {
 			if (u32(&r, &idx) < 0 || count(&r, &len) < 0 || take(&r, len, &p) < 0)
@@ -1052,7 +1053,7 @@ finish(struct rd *d)
 		return fail(d, VM_ERR_MALFORMED, d->len,
 			    "data count and data section have inconsistent lengths (%u, %u)",
 			    m->datacount, m->ndatas);
-	if (!(m->func_type_index = malloc(((size_t)m->nfuncs + 1) * sizeof *m->func_type_index)))
+	if (!(m->func_type_index = al_malloc(((size_t)m->nfuncs + 1) * sizeof *m->func_type_index)))
 		return nomem(d);
 	for (uint32_t i = 0; i < m->nimports; i++)
 		if (m->imports[i].kind == VM_EXT_FUNC)

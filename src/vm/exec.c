@@ -14,6 +14,7 @@
  * function nest natively; both are bounded (NEST_MAX).
  */
 #include "compile.h"
+#include "base/alloc.h"
 #include "instance.h"
 #include "numeric.h"
 
@@ -171,7 +172,7 @@ grow_stack(struct vm_instance *inst, uint64_t need)
 		cap *= 2;
 	if (cap > lim)
 		cap = lim;
-	p = realloc(inst->stack, cap * sizeof *p);
+	p = al_realloc(inst->stack, cap * sizeof *p);
 	if (!p)
 		return -1;
 	memset(p + inst->stack_cap, 0, (cap - inst->stack_cap) * sizeof *p);
@@ -193,7 +194,7 @@ grow_frames(struct vm_instance *inst)
 	cap = inst->frames_cap ? inst->frames_cap * 2 : 64;
 	if (cap > lim)
 		cap = lim;
-	p = realloc(inst->frames, (size_t)cap * sizeof *p);
+	p = al_realloc(inst->frames, (size_t)cap * sizeof *p);
 	if (!p)
 		return -1;
 	inst->frames = p;
@@ -273,7 +274,7 @@ call_ext(struct vm_instance *inst, const struct vm_func *f, uint32_t base, bool 
 	enum vm_status st;
 
 	if (n > 16) {
-		buf = malloc((size_t)n * 2 * sizeof *buf);
+		buf = al_malloc((size_t)n * 2 * sizeof *buf);
 		if (!buf) {
 			vm_set_trap(inst, "out of memory");
 			return VM_TRAP;
@@ -335,7 +336,7 @@ call_ext(struct vm_instance *inst, const struct vm_func *f, uint32_t base, bool 
 	if (st == VM_TRAP && !inst->trap_msg[0])
 		vm_set_trap(inst, "host function trapped");
 	if (buf != local)
-		free(buf);
+		al_free(buf);
 	return st;
 }
 

@@ -18,6 +18,7 @@
  */
 #define _POSIX_C_SOURCE 200809L /* strdup */
 #include "instance.h"
+#include "base/alloc.h"
 #include "mem.h"
 
 #include <stdarg.h>
@@ -70,7 +71,7 @@ vm_memory_new(const struct vm_limits *lim, uint32_t page_limit, struct vm_error 
 		       (unsigned long long)lim->min, max);
 		return NULL;
 	}
-	mm = calloc(1, sizeof *mm);
+	mm = al_calloc(1, sizeof *mm);
 	if (!mm)
 		goto nomem;
 	m = &mm->m;
@@ -81,7 +82,7 @@ vm_memory_new(const struct vm_limits *lim, uint32_t page_limit, struct vm_error 
 	m->refcount = 1;
 	m->data = empty_data;
 	if (m->size && !(m->data = vm_mem_map(m->size, NULL, &mm->cap))) {
-		free(mm);
+		al_free(mm);
 		goto nomem;
 	}
 	return m;
@@ -126,7 +127,7 @@ vm_memory_unref(struct vm_memory *m)
 	if (!m || --m->refcount > 0)
 		return;
 	vm_mem_unmap(m->data, m->size, memory_of(m)->cap);
-	free(memory_of(m));
+	al_free(memory_of(m));
 }
 
 /* A fresh memory with the same pages, limit and contents. NULL: no memory.
@@ -134,7 +135,7 @@ vm_memory_unref(struct vm_memory *m)
 static struct vm_memory *
 mem_copy(const struct vm_memory *src)
 {
-	struct memory *mm = calloc(1, sizeof *mm);
+	struct memory *mm = al_calloc(1, sizeof *mm);
 	struct vm_memory *m;
 
 	if (!mm)
@@ -145,7 +146,7 @@ mem_copy(const struct vm_memory *src)
 	m->data = empty_data;
 	if (src->size &&
 	    !(m->data = vm_mem_map(src->size, src->data, &mm->cap))) {
-		free(mm);
+		al_free(mm);
 		return NULL;
 	}
 	return m;
@@ -168,7 +169,7 @@ vm_table_new(const struct vm_tabletype *tt, struct vm_error *err)
 		       (unsigned long long)tt->limits.min, VM_TABLE_LIMIT);
 		return NULL;
 	}
-	t = calloc(1, sizeof *t);
+	t = al_calloc(1, sizeof *t);
 	if (!t)
 		goto nomem;
 	t->elemtype = tt->elemtype;
@@ -176,9 +177,9 @@ vm_table_new(const struct vm_tabletype *tt, struct vm_error *err)
 	t->max = tt->limits.has_max && tt->limits.max < UINT32_MAX ? (uint32_t)tt->limits.max
 								   : UINT32_MAX;
 	t->refcount = 1;
-	t->elems = calloc(t->size ? t->size : 1, sizeof *t->elems);
+	t->elems = al_calloc(t->size ? t->size : 1, sizeof *t->elems);
 	if (!t->elems) {
-		free(t);
+		al_free(t);
 		goto nomem;
 	}
 	return t;
@@ -200,7 +201,7 @@ vm_table_grow(struct vm_table *t, uint32_t delta, vm_slot init)
 		return -1;
 	if (delta == 0)
 		return old;
-	elems = realloc(t->elems, (size_t)size * sizeof *elems);
+	elems = al_realloc(t->elems, (size_t)size * sizeof *elems);
 	if (!elems)
 		return -1;
 	for (uint64_t i = old; i < size; i++)
@@ -216,22 +217,22 @@ vm_table_unref(struct vm_table *t)
 {
 	if (!t || --t->refcount > 0)
 		return;
-	free(t->elems);
-	free(t);
+	al_free(t->elems);
+	al_free(t);
 }
 
 static struct vm_table *
 table_copy(const struct vm_table *src)
 {
-	struct vm_table *t = calloc(1, sizeof *t);
+	struct vm_table *t = al_calloc(1, sizeof *t);
 
 	if (!t)
 		return NULL;
 	*t = *src;
 	t->refcount = 1;
-	t->elems = malloc((src->size ? src->size : 1) * sizeof *t->elems);
+	t->elems = al_malloc((src->size ? src->size : 1) * sizeof *t->elems);
 	if (!t->elems) {
-		free(t);
+		al_free(t);
 		return NULL;
 	}
 	memcpy(t->elems, src->elems, src->size * sizeof *t->elems);
@@ -242,7 +243,7 @@ table_copy(const struct vm_table *src)
 struct vm_global *
 vm_global_new(uint8_t type, bool mut, vm_slot val)
 {
-	struct vm_global *g = calloc(1, sizeof *g);
+	struct vm_global *g = al_calloc(1, sizeof *g);
 
 	if (!g)
 		return NULL;
@@ -258,7 +259,7 @@ void
 vm_global_unref(struct vm_global *g)
 {
 	if (g && --g->refcount <= 0)
-		free(g);
+		al_free(g);
 }
 
 /* ---- functions --------------------------------------------------------------- */
@@ -271,7 +272,7 @@ vm_global_unref(struct vm_global *g)
 struct vm_func *
 vm_host_func_new(const struct vm_functype *type, vm_host_fn fn, void *ctx, const char *debug_name)
 {
-	struct vm_func *f = calloc(1, sizeof *f);
+	struct vm_func *f = al_calloc(1, sizeof *f);
 
 	if (!f)
 		return NULL;
@@ -279,9 +280,9 @@ vm_host_func_new(const struct vm_functype *type, vm_host_fn fn, void *ctx, const
 	f->host = fn;
 	f->host_ctx = ctx;
 	if (debug_name) {
-		f->debug_name = strdup(debug_name);
+		f->debug_name = al_strdup(debug_name);
 		if (!f->debug_name) {
-			free(f);
+			al_free(f);
 			return NULL;
 		}
 	}
@@ -294,8 +295,8 @@ vm_func_free(struct vm_func *f)
 {
 	if (!f)
 		return;
-	free(f->debug_name);
-	free(f);
+	al_free(f->debug_name);
+	al_free(f);
 }
 
 /*
@@ -326,7 +327,7 @@ vm_ref_to_handle(struct vm_instance *inst, vm_slot ref)
 
 		if (cap < inst->xfuncs_cap || (uint64_t)nfuncs + cap >= UINT32_MAX)
 			return UINT64_MAX;
-		x = realloc(inst->xfuncs, cap * sizeof *x);
+		x = al_realloc(inst->xfuncs, cap * sizeof *x);
 		if (!x)
 			return UINT64_MAX;
 		inst->xfuncs = x;
@@ -390,14 +391,14 @@ vm_config_stack_slots(const struct vm_config *cfg)
 static void *
 zalloc(size_t n, size_t size)
 {
-	return calloc(n ? n : 1, size);
+	return al_calloc(n ? n : 1, size);
 }
 
 /* See instance.h. */
 struct vm_instance *
 vm_instance_alloc(struct vm_module *mod, const struct vm_config *cfg, struct vm_error *err)
 {
-	struct vm_instance *inst = calloc(1, sizeof *inst);
+	struct vm_instance *inst = al_calloc(1, sizeof *inst);
 	uint32_t ndefined = mod->nfuncs - mod->nfunc_imports;
 
 	if (!inst)
@@ -712,7 +713,7 @@ sweep(void)
 		}
 	}
 	if (ngrave == 0) {
-		free(graveyard);
+		al_free(graveyard);
 		graveyard = NULL;
 		grave_cap = 0;
 	}
@@ -729,7 +730,7 @@ discard(struct vm_instance *inst, bool trapped)
 	vm_reset(inst); /* its functions may be called again through the table */
 	if (ngrave == grave_cap) {
 		uint32_t cap = grave_cap ? grave_cap * 2 : 4;
-		struct vm_instance **g = realloc(graveyard, cap * sizeof *g);
+		struct vm_instance **g = al_realloc(graveyard, cap * sizeof *g);
 
 		/* Freeing would leave dangling refs in the tables: leaking is safer. */
 		if (!g)
@@ -787,18 +788,18 @@ free_instance(struct vm_instance *inst)
 		for (uint32_t i = 0; inst->globals && i < mod->nglobals; i++)
 			vm_global_unref(inst->globals[i]);
 	}
-	free(inst->tables);
-	free(inst->mems);
-	free(inst->globals);
-	free(inst->funcs);
-	free(inst->own_funcs);
-	free(inst->xfuncs);
-	free(inst->elem_dropped);
-	free(inst->data_dropped);
-	free(inst->stack);
-	free(inst->frames);
+	al_free(inst->tables);
+	al_free(inst->mems);
+	al_free(inst->globals);
+	al_free(inst->funcs);
+	al_free(inst->own_funcs);
+	al_free(inst->xfuncs);
+	al_free(inst->elem_dropped);
+	al_free(inst->data_dropped);
+	al_free(inst->stack);
+	al_free(inst->frames);
 	vm_module_unref(mod);
-	free(inst);
+	al_free(inst);
 }
 
 /* Free an instance in any state of construction (NULL is fine); dead
@@ -1004,7 +1005,7 @@ clone_exec(const struct vm_instance *src, struct vm_instance *dst)
 		used = src->stack_cap;
 	if (src->stack_cap) {
 		cap = clone_room(used, src->stack_cap);
-		dst->stack = malloc((size_t)cap * sizeof *dst->stack);
+		dst->stack = al_malloc((size_t)cap * sizeof *dst->stack);
 		if (!dst->stack)
 			return -1;
 		dst->stack_cap = cap;
@@ -1013,7 +1014,7 @@ clone_exec(const struct vm_instance *src, struct vm_instance *dst)
 	}
 	if (src->frames_cap) {
 		cap = clone_room(src->nframes, src->frames_cap);
-		dst->frames = malloc((size_t)cap * sizeof *dst->frames);
+		dst->frames = al_malloc((size_t)cap * sizeof *dst->frames);
 		if (!dst->frames)
 			return -1;
 		dst->frames_cap = cap;
@@ -1021,7 +1022,7 @@ clone_exec(const struct vm_instance *src, struct vm_instance *dst)
 		memcpy(dst->frames, src->frames, (size_t)src->nframes * sizeof *dst->frames);
 	}
 	if (src->nxfuncs) {
-		dst->xfuncs = malloc((size_t)src->nxfuncs * sizeof *dst->xfuncs);
+		dst->xfuncs = al_malloc((size_t)src->nxfuncs * sizeof *dst->xfuncs);
 		if (!dst->xfuncs)
 			return -1;
 		memcpy(dst->xfuncs, src->xfuncs, (size_t)src->nxfuncs * sizeof *dst->xfuncs);

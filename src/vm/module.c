@@ -8,6 +8,7 @@
  * changes, atomically.
  */
 #include <stdarg.h>
+#include "base/alloc.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,34 +76,34 @@ vm_module_free_contents(struct vm_module *m)
 	int refcount = m->refcount;
 
 	for (uint32_t i = 0; m->types && i < m->ntypes; i++)
-		free(m->types[i].types);
-	free(m->types);
+		al_free(m->types[i].types);
+	al_free(m->types);
 	for (uint32_t i = 0; m->imports && i < m->nimports; i++) {
-		free(m->imports[i].module);
-		free(m->imports[i].name);
+		al_free(m->imports[i].module);
+		al_free(m->imports[i].name);
 	}
-	free(m->imports);
+	al_free(m->imports);
 	for (uint32_t i = 0; m->funcs && i < ndefs; i++) {
-		free(m->funcs[i].local_types);
+		al_free(m->funcs[i].local_types);
 		if (m->funcs[i].code)
 			vm_code_free(m->funcs[i].code);
 	}
-	free(m->funcs);
-	free(m->tables);
-	free(m->mems);
-	free(m->globals);
+	al_free(m->funcs);
+	al_free(m->tables);
+	al_free(m->mems);
+	al_free(m->globals);
 	for (uint32_t i = 0; m->exports && i < m->nexports; i++)
-		free(m->exports[i].name);
-	free(m->exports);
+		al_free(m->exports[i].name);
+	al_free(m->exports);
 	for (uint32_t i = 0; m->elems && i < m->nelems; i++)
-		free(m->elems[i].init);
-	free(m->elems);
-	free(m->datas);
-	free(m->declared_funcs);
-	free(m->func_type_index);
+		al_free(m->elems[i].init);
+	al_free(m->elems);
+	al_free(m->datas);
+	al_free(m->declared_funcs);
+	al_free(m->func_type_index);
 	for (uint32_t i = 0; m->func_names && i < m->nfuncs; i++)
-		free(m->func_names[i]);
-	free(m->func_names);
+		al_free(m->func_names[i]);
+	al_free(m->func_names);
 
 	memset(m, 0, sizeof *m);
 	m->bytes = bytes;
@@ -118,10 +119,10 @@ vm_module_free_contents(struct vm_module *m)
 struct vm_module *
 vm_module_load(const uint8_t *bytes, size_t len, struct vm_error *err)
 {
-	struct vm_module *m = calloc(1, sizeof *m);
+	struct vm_module *m = al_calloc(1, sizeof *m);
 
-	if (!m || !(m->bytes = malloc(len ? len : 1))) {
-		free(m);
+	if (!m || !(m->bytes = al_malloc(len ? len : 1))) {
+		al_free(m);
 		vm_err(err, VM_ERR_NOMEM, 0, "out of memory (module of %zu bytes)", len);
 		return NULL;
 	}
@@ -134,8 +135,8 @@ vm_module_load(const uint8_t *bytes, size_t len, struct vm_error *err)
 	return m;
 fail:
 	vm_module_free_contents(m);
-	free(m->bytes);
-	free(m);
+	al_free(m->bytes);
+	al_free(m);
 	return NULL;
 }
 
@@ -153,8 +154,8 @@ vm_module_unref(struct vm_module *m)
 	if (!m || __atomic_sub_fetch(&m->refcount, 1, __ATOMIC_ACQ_REL) > 0)
 		return;
 	vm_module_free_contents(m);
-	free(m->bytes);
-	free(m);
+	al_free(m->bytes);
+	al_free(m);
 }
 
 /* Index into m->exports of the export `name` of `kind`, or -1. */

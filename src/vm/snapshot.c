@@ -37,6 +37,7 @@
  * from anywhere give either a runnable instance or VM_ERR_STATE.
  */
 #include "instance.h"
+#include "base/alloc.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -74,7 +75,7 @@ put(struct wbuf *b, const void *src, size_t n)
 			}
 			cap *= 2;
 		}
-		p = realloc(b->p, cap);
+		p = al_realloc(b->p, cap);
 		if (!p) {
 			b->oom = true;
 			return;
@@ -683,7 +684,7 @@ read_stack(struct rbuf *r, struct vm_instance *inst, uint32_t *usedp)
 	if (!p)
 		return VM_ERR_STATE;
 	if (cap) {
-		inst->stack = calloc(cap, sizeof *inst->stack);
+		inst->stack = al_calloc(cap, sizeof *inst->stack);
 		if (!inst->stack)
 			return vm_err(r->err, VM_ERR_NOMEM, 0, "snapshot: out of memory");
 		inst->stack_cap = cap;
@@ -717,7 +718,7 @@ read_frames(struct rbuf *r, struct vm_instance *inst, uint32_t *used)
 	if (!need(r, (uint64_t)n * 16))
 		return VM_ERR_STATE;
 	if (cap) {
-		inst->frames = calloc(cap, sizeof *inst->frames);
+		inst->frames = al_calloc(cap, sizeof *inst->frames);
 		if (!inst->frames)
 			return vm_err(r->err, VM_ERR_NOMEM, 0, "snapshot: out of memory");
 		inst->frames_cap = cap;
@@ -958,7 +959,7 @@ vm_snapshot(struct vm_instance *inst, uint8_t **out, size_t *len, struct vm_erro
 	*len = b.len;
 	return 0;
 fail:
-	free(b.p);
+	al_free(b.p);
 	return rc;
 }
 

@@ -12,6 +12,7 @@
  * only immutable ones; ref.func may name any function.
  */
 #include <stdarg.h>
+#include "base/alloc.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -194,7 +195,7 @@ first_duplicate(const struct vm_module *m)
 
 	if (m->nexports < 2)
 		return first;
-	if (!(v = malloc(m->nexports * sizeof *v)))
+	if (!(v = al_malloc(m->nexports * sizeof *v)))
 		return -1;
 	for (uint32_t i = 0; i < m->nexports; i++)
 		v[i] = &m->exports[i];
@@ -206,7 +207,7 @@ first_duplicate(const struct vm_module *m)
 		    !memcmp(v[i]->name, v[i - 1]->name, v[i]->name_len) && at < first)
 			first = at;
 	}
-	free(v);
+	al_free(v);
 	return first;
 }
 
@@ -254,8 +255,8 @@ vm_validate(struct vm_module *m, struct vm_error *err)
 
 	if (!err)
 		err = &e0;
-	free(m->declared_funcs);
-	if (!(m->declared_funcs = calloc((size_t)m->nfuncs / 8 + 1, 1)))
+	al_free(m->declared_funcs);
+	if (!(m->declared_funcs = al_calloc((size_t)m->nfuncs / 8 + 1, 1)))
 		return vm_err(err, VM_ERR_NOMEM, 0, "out of memory");
 	if (imports(m, err) < 0)
 		goto out;
