@@ -61,7 +61,10 @@ extern "C" {
 	X(WR_ENOFILE,    "no such file or directory")                      \
 	X(WR_ENOEXEC,    "not a program (bad module, unknown import or no _start)") \
 	X(WR_ESRCH,      "no such process")                                \
-	X(WR_EIO,        "I/O or file system error")
+	X(WR_EIO,        "I/O or file system error")                       \
+	X(WR_EEXIST,     "already exists (an interface name is taken)")    \
+	X(WR_EAGAIN,     "nothing yet, or a queue is full: try again later") \
+	X(WR_EOF,        "end of stream")
 
 enum wr_status {
 #define WR_ENUM_(name, msg) name,
@@ -331,7 +334,39 @@ typedef struct wr_Config {
 	 * reproducible. */
 	uint64_t (*clock)(void *ctx);
 	void *clock_ctx;
+	/* The host's allocator for everything the system allocates (NULL:
+	 * the C library's).  realloc semantics: ptr NULL allocates nsize
+	 * bytes, nsize 0 frees ptr (and returns NULL), otherwise resizes;
+	 * returning NULL for an allocation or resize fails that operation
+	 * with WR_ENOMEM (or, inside a process, ENOMEM for that process only).
+	 * Guest linear memory is mapped separately and is bounded by
+	 * max_pages / max_total_pages instead. */
+	void *(*alloc)(void *ud, void *ptr, size_t nsize);
+	void *alloc_ud;
+	/* Nonzero: a deterministic system.  Time is virtual: the clock
+	 * advances by one nanosecond per instruction run and jumps over idle
+	 * time straight to the next timer (wr_step never reports IDLE while a
+	 * timer is pending), wall-clock time starts at a fixed epoch
+	 * (2000-01-01T00:00:00Z), and every random source (/dev/random,
+	 * /dev/urandom, random_get) is a stream seeded from `seed`.  With the
+	 * same seed, programs and inputs (given at the same steps), two runs
+	 * produce the same pids, message ids, schedule, events and output.
+	 * `clock` is ignored. */
+	int deterministic;
+	/* Programs installed before the system starts (see wr_Program). */
+	const struct wr_Program *programs;
+	size_t nprograms;
+	/* Capacity of the event ring in records (0: 4096); see wr_events_drain. */
+	uint32_t max_events;
 } wr_Config;
+
+/* A program to install at creation: bytes, or a host file when bytes is NULL. */
+typedef struct wr_Program {
+	const char *path;           /* where it goes, e.g. "/bin/script" */
+	const uint8_t *bytes;
+	size_t len;
+	const char *host_path;      /* used when bytes is NULL */
+} wr_Program;
 
 /*
  * Create a system.  cfg may be NULL (all defaults, no output callback).
@@ -366,6 +401,9 @@ enum {
 	WR_STDIO_HOST = 1,          /* fd 0: the host input pipe (wr_stdin_write);
 	                               fd 1, 2: the output callback's stdout/stderr */
 	WR_STDIO_NULL = 2,          /* /dev/null */
+	WR_STDIO_PIPE = 3,          /* a pipe of this process's own to the host:
+	                               fd 0 is fed by wr_proc_write, fds 1 and 2
+	                               are drained by wr_proc_read */
 };
 
 typedef struct wr_Spawn {
@@ -383,6 +421,11 @@ typedef struct wr_Spawn {
 	 * process's session with its group in the foreground (job control,
 	 * ^C and ^Z reach it). */
 	int foreground;
+	/* Namespace: ns/ctl lines applied, in order, to the new process's
+	 * copy of the system's namespace before it starts (NULL-terminated;
+	 * NULL: none), e.g. "bind -r /tmp/jail /srv", "unbind /task".  A bad
+	 * line fails the spawn with WR_EARG naming the line. */
+	const char *const *ns;
 } wr_Spawn;
 
 /*
@@ -402,6 +445,8 @@ enum wr_event_kind {
 	                               input (console, stdin pipe) can wake a process */
 	WR_EV_EXITED = 2,           /* a process the host spawned ended */
 	WR_EV_DONE = 3,             /* no processes left */
+	WR_EV_MESSAGE = 4,          /* a message waits for a native handler that
+	                               serves from the host loop (wr_next_message) */
 };
 
 typedef struct wr_Event {
@@ -418,8 +463,9 @@ typedef struct wr_Event {
 
 /*
  * Run processes for at most `budget` instructions (< 0: until an event
- * other than BUDGET), stopping early when nothing can run or a host-spawned
- * process ends (its status is in *ev; it is reaped).  Returns WR_OK, or
+ * other than BUDGET), stopping early when nothing can run, a host-spawned
+ * process ends (its status is in *ev; it is reaped) or a message waits for
+ * a native handler without a callback (WR_EV_MESSAGE).  Returns WR_OK, or
  * WR_EARG / WR_ESTATE (called from inside a callback).
  */
 WR_API int wr_step(wr_System *sys, int64_t budget, wr_Event *ev);
@@ -480,6 +526,138 @@ WR_API int wr_task_table(wr_System *sys, char *buf, size_t cap, size_t *len);
 
 /* "SIGINT" for 2; NULL for an unknown number. */
 WR_API const char *wr_signal_name(int sig);
+
+/* ---- the host's side of a process's pipes (WR_STDIO_PIPE) ------------- */
+
+/*
+ * Feed fd 0 of process pid (spawned with stdio[0] = WR_STDIO_PIPE).
+ * *written (may be NULL) gets the bytes taken: fewer than len, or 0 with
+ * WR_EAGAIN, when the pipe is full (run the system, then offer the rest).
+ * WR_ESRCH: no such process, or it has no host pipe on fd 0; WR_EOF: the
+ * reading end is closed.
+ */
+WR_API int wr_proc_write(wr_System *sys, int32_t pid, const void *buf, size_t len,
+			 size_t *written);
+/* End of input on that pipe: the process reads EOF once it is drained. */
+WR_API int wr_proc_close(wr_System *sys, int32_t pid);
+/*
+ * Take up to cap bytes the process wrote to fd (1 or 2, spawned with
+ * WR_STDIO_PIPE).  WR_OK with *got > 0; WR_EAGAIN: nothing now; WR_EOF:
+ * every writer is gone and the pipe is drained.  The host's ends outlive
+ * the process: output can be read after its WR_EV_EXITED, and they are
+ * freed once both streams reached WR_EOF (or with the system).
+ */
+WR_API int wr_proc_read(wr_System *sys, int32_t pid, int fd, void *buf, size_t cap,
+			size_t *got);
+
+/* ---- interfaces: message IPC (see docs/ipc.md) ------------------------ */
+
+/*
+ * Processes register as the handler of a named interface and others emit
+ * messages to it (by path, resolved in the emitter's namespace: "kv" is
+ * /srv/kv).  Each message gets at most one answer: ok (error 0) with a
+ * body, or an error code with an optional body.  The host can be the
+ * handler of an interface: a native handler in C.
+ */
+enum wr_msg_kind {
+	WR_MSG_MESSAGE = 0,         /* a message from process pid */
+	WR_MSG_DESTROYED = 1,       /* process pid, which had emitted to this
+	                               interface, has ended (id 0, no body) */
+};
+typedef struct wr_Message {
+	uint64_t id;                /* unique in the run, never 0 for a message */
+	int kind;                   /* enum wr_msg_kind */
+	int32_t pid;                /* the emitter */
+	int needs_answer;           /* nonzero: the emitter waits for wr_answer */
+	const char *interface;      /* its name */
+	const uint8_t *body;        /* valid during the callback / in the caller's buffer */
+	size_t len;
+} wr_Message;
+
+/*
+ * A native handler, called inside wr_step when a message arrives.  It
+ * returns WR_OK when it is done with the message (answered with
+ * wr_answer inside the call, or no answer is needed), or WR_BLOCK to
+ * answer later from the host's own loop with wr_answer(id).  It may call
+ * wr_answer, wr_errmsg and wr_proc_status, nothing that runs the system.
+ */
+typedef int (*wr_HandlerFn)(void *ctx, wr_System *sys, const wr_Message *m);
+
+/*
+ * Serve interface `name` (1..63 bytes of [A-Za-z0-9._-]) from the host.
+ * fn NULL: messages wait in the interface's queue and wr_step returns
+ * WR_EV_MESSAGE; take them with wr_next_message.  WR_EEXIST if the name
+ * has a handler (process or native), WR_EARG for a bad name.
+ */
+WR_API int wr_interface_register(wr_System *sys, const char *name, wr_HandlerFn fn,
+				 void *ctx);
+/* Stop serving it: every unanswered message is answered with an error. */
+WR_API int wr_interface_unregister(wr_System *sys, const char *name);
+/*
+ * The next message queued for native interface `name` (NULL: any native
+ * interface without a callback).  Its body is copied into buf and *m
+ * points at it.  WR_EAGAIN: none; WR_ENOMEM: cap is below m->len (the
+ * message stays queued; m->len says what is needed).
+ */
+WR_API int wr_next_message(wr_System *sys, const char *name, wr_Message *m, void *buf,
+			   size_t cap);
+/*
+ * Answer message id delivered to a native handler: error 0 is ok, any
+ * other value an error code the emitter sees (WASI errno values are
+ * conventional).  An answer to a cancelled message, or one whose emitter
+ * has ended, is dropped and still returns WR_OK.  WR_ENOENT: no such
+ * message waiting for a native answer; WR_EARG: body over 64 KiB.
+ */
+WR_API int wr_answer(wr_System *sys, uint64_t id, int error, const void *body, size_t len);
+
+/* ---- events, syscall trace and metrics --------------------------------- */
+
+enum wr_record_type {
+	WR_R_SPAWN = 0,             /* pid created by a = parent pid (0: the host), name */
+	WR_R_EXEC,                  /* pid replaced its image with name */
+	WR_R_EXIT,                  /* pid ended: a = wait status (Linux encoding) */
+	WR_R_SIGNAL,                /* signal a sent to pid by b (0: kernel/host) */
+	WR_R_BLOCK,                 /* pid went to sleep in call name */
+	WR_R_WAKE,                  /* pid became runnable again */
+	WR_R_REAP,                  /* pid's exit was collected by a (0: the host) */
+	WR_R_SYSCALL,               /* pid called name(args...), result a (errno),
+	                               b = fuel clock when the call began */
+	WR_R_MESSAGE,               /* pid emitted message a to interface name */
+	WR_R_ANSWER,                /* message a answered with error b by pid */
+};
+typedef struct wr_Record {
+	uint64_t seq;               /* 0, 1, 2 ... over the run (a gap: records lost) */
+	uint64_t clock;             /* fuel clock: instructions run by the system so far */
+	uint64_t time_ns;           /* system clock */
+	int type;                   /* enum wr_record_type */
+	int32_t pid;
+	int64_t a, b;
+	uint64_t args[6];           /* SYSCALL: the raw arguments */
+	int nargs;
+	char name[40];              /* program, call ("fd_write") or interface */
+} wr_Record;
+
+/*
+ * Take up to n records from the system's event ring, oldest first;
+ * returns how many.  The ring holds wr_Config.max_events records; when it
+ * is full new records are dropped and counted (wr_events_lost), never
+ * silently: the next record drained after a loss has a gap in seq.
+ */
+WR_API size_t wr_events_drain(wr_System *sys, wr_Record *out, size_t n);
+WR_API uint64_t wr_events_lost(const wr_System *sys);
+/* Record every system call too (WR_R_SYSCALL), from now on (on != 0) or not. */
+WR_API int wr_trace_syscalls(wr_System *sys, int on);
+/*
+ * One record as one line of text (no newline): "seq clock pid TYPE ...".
+ * Returns the length it needs (snprintf-style); NUL-terminated if cap > 0.
+ */
+WR_API size_t wr_record_format(const wr_Record *r, char *buf, size_t cap);
+/*
+ * The system's metrics in the Prometheus text format: processes started,
+ * running, ended by reason, fuel, messages, memory, events lost.  Same
+ * contract as wr_task_table for buf, cap and *len.
+ */
+WR_API int wr_metrics(wr_System *sys, char *buf, size_t cap, size_t *len);
 
 #ifdef __cplusplus
 }

@@ -44,6 +44,8 @@ struct vnode;        /* fs.h */
 struct ns;           /* fs.h: a namespace (mount table) */
 struct kern;
 struct proc;
+struct ipc;          /* ipc.h: interfaces and messages */
+struct kev;          /* event.h: one lifecycle or syscall record */
 
 /* ---- signals --------------------------------------------------------------- */
 
@@ -262,6 +264,7 @@ enum kern_outcome {
 	                  outside input (the console) can wake a process */
 	KERN_EXITED,   /* a host-spawned process ended: .pid, .status (reaped now) */
 	KERN_DONE,     /* no processes at all */
+	KERN_MESSAGE,  /* a message is queued for a host-served interface (ipc.h) */
 };
 
 struct kern_event {
@@ -320,6 +323,11 @@ struct kern {
 	void *abi;
 	void *sys;
 	void *task;                      /* taskfs's state (src/kern/taskfs.c), or NULL */
+	struct ipc *ipc;                 /* interfaces and messages (ipc.h), or NULL */
+	/* lifecycle events and the syscall trace (event.h): NULL when nobody listens */
+	void (*on_event)(void *ctx, const struct kev *ev);
+	void *event_ctx;
+	bool trace_syscalls;             /* the abi dispatcher reports every call */
 
 	char errmsg[256];                /* detail of the last failure of a host-side call */
 };

@@ -24,34 +24,13 @@
 #include "kern/file.h"
 #include "kern/kern.h"
 #include "kern/task.h"
+#include "sys/sys_impl.h"
 
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define HOST_FILE_MAX (1u << 30)
-
-struct hostdev {
-	struct wr_System *sys;
-	int stream;
-};
-
-struct wr_System {
-	struct kern *k;
-	struct abi *abi;
-	struct fs *devfs;
-	struct tty *tty;
-	struct file *stdin_r, *stdin_w;   /* the host input pipe (lazily made) */
-	bool stdin_closed;
-	struct hostdev dev[2];            /* /dev/hostout, /dev/hosterr */
-	char **env;                       /* default environment (one block) */
-	wr_OutputFn output;
-	void *output_ctx;
-	bool in_step;
-	char errmsg[256];
-};
 
 static const char *const default_env[] = { "PATH=/bin", "HOME=/home", NULL };
 
@@ -531,6 +510,7 @@ wr_step(wr_System *sys, int64_t budget, wr_Event *ev)
 		break;
 	case KERN_BUDGET:
 	case KERN_DONE:
+	case KERN_MESSAGE:
 		break;
 	}
 	return WR_OK;
