@@ -544,10 +544,16 @@ run_simple(struct node *n, int flags)
 		if (fn) {
 			status = run_function(fn, args.n, args.v);
 		} else {
+			errno = 0;
 			status = bi(args.n, args.v);
 			/* Output to a closed or broken fd fails this builtin
 			 * only, not the ones after it. */
 			if (fflush(stdout) == EOF || ferror(stdout)) {
+				/* Say why, as other shells do: `echo x > ctl`
+				 * failing with EINVAL should not be silent. */
+				if (errno && errno != EPIPE)
+					fprintf(stderr, "sh: %s: write error: %s\n", args.v[0],
+						strerror(errno));
 				clearerr(stdout);
 				if (status == 0)
 					status = 1;
