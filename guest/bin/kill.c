@@ -2,11 +2,37 @@
  * kill [-s SIG | -SIG | -n NUM] PID... - send a signal (TERM by default)
  * to processes; a negative PID names a process group, -1 everything that
  * may be signalled. kill -l [NUM | 128+NUM]... lists signal names.
+ *
+ * A process is signalled through /task: "kill SIG" written to
+ * /task/PID/ctl (signal 0 only checks that /task/PID exists), so kill
+ * reaches exactly the tasks its namespace shows. /task has no verb for a
+ * process group or for "everyone", so PID 0 and negative PIDs still go
+ * through kill(2).
  */
+#include <fcntl.h>
 #include <signal.h>
 #include <warren/guest.h>
 
 #include "util.h"
+
+/* Signal one process through /task/PID/ctl; 0 or -1 with errno. */
+static int
+taskkill(long pid, int sig)
+{
+	char path[64], msg[32];
+	int fd, n, rc;
+
+	snprintf(path, sizeof path, "/task/%ld/%s", pid, sig ? "ctl" : "status");
+	if ((fd = open(path, sig ? O_WRONLY : O_RDONLY)) < 0) {
+		if (errno == ENOENT)
+			errno = ESRCH;      /* no such task in our /task */
+		return -1;
+	}
+	n = snprintf(msg, sizeof msg, "kill %d\n", sig);
+	rc = sig ? writeall(fd, msg, (size_t)n) : 0;
+	close(fd);
+	return rc;
+}
 
 static int
 list(int argc, char **argv, int i)
@@ -73,7 +99,7 @@ main(int argc, char **argv)
 			status = 1;
 			continue;
 		}
-		if (kill((pid_t)pid, sig) < 0) {
+		if ((pid > 0 ? taskkill(pid, sig) : kill((pid_t)pid, sig)) < 0) {
 			warnx("(%ld) - %s", pid, strerror(errno));
 			status = 1;
 		}
