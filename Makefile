@@ -155,6 +155,7 @@ valgrind: $(UNIT) $(WARREN) $(EX_BIN) $(CLI_WASM) $(GUEST_WASM)
 -include tests/task/task.mk
 -include tests/sh/sh.mk
 -include bench/proc.mk
+-include bench/ipc/ipc.mk
 
 ifeq ($(wildcard tests/fuzz/fuzz.mk),)
 test-fuzz:

@@ -1,0 +1,47 @@
+# bench/ipc/ipc.mk - `make bench-ipc` (also run by `make bench`): message
+# round trips in warren (guest to guest through an interface, guest to a
+# native handler, inline and queue-served) against Linux pipe and unix
+# socket round trips, in the same run. Included by the top-level Makefile
+# after bench/proc.mk, whose pipe benchmark (procs.c) gives the Linux
+# baseline and warren's own pipe row.
+#
+# bench/ipc/rt.c is built twice: natively with gcc -O2 (the unix socket
+# round trip) and for wasm32-wasi with the guest SDK (the handler and
+# emitter guests). The driver links libwarren.a and sees only
+# include/warren.h. No timing is a pass/fail criterion; BENCH_REPS sets the
+# runs per row (default 3, best kept) and BENCH_IPC_ONLY picks rows (pipe
+# unix wpipe guest-call guest-emit native-call native-queue; the Linux pipe
+# baseline always runs).
+
+IPC_DIR := $(BUILD)/bench/ipc
+IPC_BUILT := $(IPC_DIR)/driver $(IPC_DIR)/rt $(IPC_DIR)/rt.wasm \
+	$(PROC_DIR)/native $(PROC_DIR)/tiny $(PROC_DIR)/procs.wasm
+
+.PHONY: bench-ipc bench-ipc-build
+
+bench-ipc: bench-ipc-build
+	$(IPC_DIR)/driver $(IPC_DIR) $(PROC_DIR) $(BENCH_IPC_ONLY)
+
+bench-ipc-build: deps $(IPC_BUILT)
+
+# Part of `make bench`, after the process benchmarks, so no compiler and
+# no other benchmark runs beside a measurement.
+bench: bench-ipc
+ifneq ($(filter bench,$(MAKECMDGOALS)),)
+bench-ipc: | bench-proc
+endif
+
+$(IPC_DIR)/rt: bench/ipc/rt.c bench/proc/timing.h
+	@mkdir -p $(@D)
+	$(PROC_NATIVE_CC) $(PROC_NATIVE_CFLAGS) -o $@ $<
+
+$(IPC_DIR)/rt.wasm: bench/ipc/rt.c bench/proc/timing.h guest/sdk/include/warren/ipc.h $(GSDK_LIB)
+	@mkdir -p $(@D)
+	$(GUEST_CC) $(PROC_GUEST_CFLAGS) -o $@ $< $(GUEST_LDFLAGS) -lwarren
+
+$(IPC_DIR)/driver.o: bench/ipc/driver.c include/warren.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Iinclude -c $< -o $@
+
+$(IPC_DIR)/driver: $(IPC_DIR)/driver.o $(LIB_A)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIB_A) $(LIBS)
