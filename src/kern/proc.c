@@ -19,6 +19,7 @@
 #include "kern/kern.h"
 #include "base/alloc.h"
 #include "kern/kern_impl.h"
+#include "kern/ipc.h"
 #include "fs/fs.h"
 #include "kern/file.h"
 #include "kern/task.h"
@@ -347,6 +348,7 @@ proc_discard(struct proc *p)
 
 	if (p->state != P_EMBRYO)
 		return;
+	ipc_proc_exit(p);
 	child_unlink(p);
 	table_remove(k, p);
 	release(p);
@@ -490,6 +492,7 @@ proc_exit(struct proc *p, int32_t wstatus)
 	sched_remove(p);
 	p->alarm_at = 0;
 	timer_update(p);
+	ipc_proc_exit(p);
 	release(p);
 	p->state = P_ZOMBIE;
 	p->wstatus = wstatus;

@@ -30,6 +30,7 @@
 #include "kern/kern.h"
 #include "base/alloc.h"
 #include "kern/kern_impl.h"
+#include "kern/ipc.h"
 #include "fs/fs.h"
 
 #include <stdio.h>
@@ -86,7 +87,8 @@ kern_new(const struct kern_config *cfg, struct kern **out)
 		k->cfg.clock = host_clock;
 	k->nhash = 256;
 	k->hash = al_calloc(k->nhash, sizeof *k->hash);
-	if (!k->hash) {
+	if (!k->hash || ipc_init(k)) {
+		al_free(k->hash);
 		al_free(k);
 		return E_NOMEM;
 	}
@@ -109,6 +111,7 @@ kern_free(struct kern *k)
 	while (k->all_head)
 		proc_destroy(k->all_head);
 	proc_free_dead(k);
+	ipc_free(k);
 	kmod_cache_free(k);
 	if (k->root_ns)
 		ns_unref(k->root_ns);
@@ -630,6 +633,11 @@ kern_step(struct kern *k, int64_t budget, struct kern_event *ev)
 			proc_free_dead(k);
 		if (k->rep_head) {
 			proc_report(k, ev);
+			break;
+		}
+		if (ipc_host_pending(k)) {
+			/* The host drains its queue before calling again. */
+			ev->what = KERN_MESSAGE;
 			break;
 		}
 		if (k->timers)

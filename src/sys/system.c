@@ -24,6 +24,7 @@
 #include "kern/file.h"
 #include "kern/kern.h"
 #include "kern/task.h"
+#include "kern/ipc.h"
 #include "sys/sys_impl.h"
 
 #include <errno.h>
@@ -182,6 +183,27 @@ mount_one(struct wr_System *sys, const wr_Mount *m)
 	return WR_OK;
 }
 
+/* srvfs (kern/ipc.h) on /srv of the root, and offered as "#srv". */
+static int
+srv_mount(struct kern *k, struct ns *ns)
+{
+	struct fs *srv;
+	struct vnode *r;
+	int e = fs_mkdir(ns, NULL, "/srv", 4);
+
+	if (e && e != E_EXIST)
+		return e;
+	if ((e = ipc_srvfs_new(k, &srv)))
+		return e;
+	r = fs_root(srv);
+	e = ns_srv_add(ns, "srv", r);
+	if (!e)
+		e = ns_mount(ns, "/srv", 4, r, 0);
+	vn_unref(r);
+	fs_unref(srv);
+	return e;
+}
+
 int
 wr_system_new(const wr_Config *cfg, wr_System **out, char *errbuf, size_t errlen)
 {
@@ -226,7 +248,7 @@ wr_system_new(const wr_Config *cfg, wr_System **out, char *errbuf, size_t errlen
 	if (!sys->env || !ns)
 		goto fail;
 	sys->k->root_ns = ns;
-	if (task_attach(sys->k, ns))
+	if (task_attach(sys->k, ns) || srv_mount(sys->k, ns))
 		goto fail;
 	sys->tty = tty_new(sys->k);
 	if (!sys->tty)
