@@ -4,6 +4,7 @@
  *
  *   warren check FILE.wasm
  *   warren call [--fuel N] [--slice N] [--max-pages N] [--stats] FILE.wasm EXPORT [ARG...]
+ *   warren run|sh ... (run.c), warren ps (ps.c)
  *
  * Exit status: 0 success; 1 the program trapped, ran out of fuel or exited
  * non-zero; 2 bad usage or a module that does not load.
@@ -48,6 +49,7 @@ static const char usage_text[] =
 	"                           the shell (/bin/sh), interactive on a terminal\n"
 	"    --mount HOST:GUEST[:ro] --env K=V --fuel N --mem PAGES --procs N\n"
 	"    --seed N --cwd DIR     options of run and sh\n"
+	"  ps [HOSTPID...]          the process tables (/task) of running warrens\n"
 	"\n"
 	"  --help                   this text\n"
 	"  --version                the version\n"
@@ -425,6 +427,7 @@ static const struct {
 	{ "call", cmd_call },
 	{ "run", cmd_run },
 	{ "sh", cmd_sh },
+	{ "ps", cmd_ps },
 };
 
 int

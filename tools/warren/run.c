@@ -21,6 +21,14 @@
  * the child's status), else /bin/sh ARGS directly. A SCRIPT is a host file,
  * copied into the system as /tmp/NAME first.
  *
+ * `warren ps` (ps.c) shows the task table of a running warren: at start,
+ * and again whenever it gets SIGUSR1, a run writes wr_task_table to
+ * $TMPDIR/warren-HOSTPID.tasks (a new file renamed into place), and it
+ * removes that file when it ends.
+ *
+ * `warren trace` (trace.c) is a run with hooks (struct run_hooks): it
+ * configures the system, and looks at it after every step.
+ *
  * Exit status: the program's exit code; 128 + N when it was killed by
  * signal N (the cause is printed: "warren: prog: killed by SIGSEGV (trap
  * in f: out of bounds memory access)"); 127 when the program does not
@@ -34,6 +42,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -67,7 +76,9 @@ struct opts {
 static const char *prog = "warren";
 
 static volatile sig_atomic_t got_sig[3];   /* SIGINT, SIGTSTP, SIGQUIT seen */
-static volatile sig_atomic_t got_usr1;     /* SIGUSR1: print the process table */
+static volatile sig_atomic_t got_usr1;     /* SIGUSR1: publish the process table */
+static const struct run_hooks *hooks;      /* warren trace's, or NULL */
+static char tasks_path[PATH_MAX];          /* the published table ("": none) */
 
 /* ---- options ---------------------------------------------------------------- */
 
@@ -85,7 +96,7 @@ usage(const char *cmd)
 		"  --procs N                 processes at once\n"
 		"  --seed N                  the system's seed (pids, /dev/random)\n"
 		"  --cwd DIR                 working directory inside the system\n"
-		"while it runs, `kill -USR1 <warren's pid>` prints the process table (/task)\n");
+		"while it runs, `warren ps` shows its process table (/task)\n");
 	(void)cmd;
 	return EXIT_USAGE;
 }
@@ -216,6 +227,29 @@ output(void *ctx, int stream, const void *buf, size_t n)
 
 /* ---- the system ------------------------------------------------------------------ */
 
+/* A signal that ends warren: remove the published table, then end as it would have. */
+static void
+on_fatal(int sig)
+{
+	if (tasks_path[0])
+		unlink(tasks_path);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/* Clean up on sig, unless it is ignored (nohup, a background job). */
+static void
+catch_fatal(int sig)
+{
+	struct sigaction sa = { 0 }, old;
+
+	if (sigaction(sig, NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+		return;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_fatal;
+	sigaction(sig, &sa, NULL);
+}
+
 static void
 on_signal(int sig)
 {
@@ -302,6 +336,8 @@ boot(struct opts *o, const char *cmd)
 	cfg.mounts = o->mounts;
 	cfg.nmounts = o->nmounts;
 	cfg.output = output;
+	if (hooks && hooks->config)
+		hooks->config(&cfg, hooks->ctx);
 	st = wr_system_new(&cfg, &sys, err, sizeof err);
 	if (st) {
 		fprintf(stderr, "%s %s: %s%s%s\n", prog, cmd, wr_errmsg(st), err[0] ? ": " : "", err);
@@ -314,6 +350,10 @@ boot(struct opts *o, const char *cmd)
 		return NULL;
 	}
 	free(dir);
+	if (hooks && hooks->booted && hooks->booted(sys, hooks->ctx) < 0) {
+		wr_system_free(sys);
+		return NULL;
+	}
 	return sys;
 }
 
@@ -348,16 +388,50 @@ on_usr1(int sig)
 	got_usr1 = 1;
 }
 
-/* `kill -USR1` of a running warren: the process table (/task) on stderr. */
+/*
+ * Publish the process table (/task) for `warren ps`: written to a new
+ * file renamed over tasks_path, so a reader sees a whole table and can
+ * tell a new one (a new inode) from the old.
+ */
 static void
-print_tasks(wr_System *sys)
+publish_tasks(wr_System *sys)
 {
-	static char buf[64 * 1024];
-	size_t len = 0;
+	char tmp[PATH_MAX + 8], *buf = NULL, *nb;
+	size_t cap = 16 * 1024, len = 0, off = 0;
+	int st, fd;
 
-	if (wr_task_table(sys, buf, sizeof buf, &len) != WR_OK && len < sizeof buf)
+	if (!tasks_path[0])
 		return;
-	fprintf(stderr, "%s: tasks (from /task):\n%s", prog, buf);
+	for (;;) {
+		if (!(nb = realloc(buf, cap)))
+			goto out;
+		buf = nb;
+		st = wr_task_table(sys, buf, cap, &len);
+		if (st != WR_ENOMEM || len < cap)
+			break;
+		cap = len + 1;
+	}
+	if (st != WR_OK)
+		len = (size_t)snprintf(buf, cap, "%s: no process table: %s\n", prog,
+				       wr_system_errmsg(sys)[0] ? wr_system_errmsg(sys) : wr_errmsg(st));
+	snprintf(tmp, sizeof tmp, "%s.new", tasks_path);
+	unlink(tmp);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0)
+		goto out;
+	while (off < len) {
+		ssize_t w = write(fd, buf + off, len - off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			break;
+		off += (size_t)w;
+	}
+	if (close(fd) < 0 || off < len || rename(tmp, tasks_path) < 0)
+		unlink(tmp);
+out:
+	free(buf);
 }
 
 static int
@@ -373,7 +447,7 @@ drive(wr_System *sys, int32_t pid, const char *name, bool console_in)
 
 		if (got_usr1) {
 			got_usr1 = 0;
-			print_tasks(sys);
+			publish_tasks(sys);
 		}
 		for (int s = 0; s < 3; s++) {
 			if (got_sig[s]) {
@@ -385,6 +459,8 @@ drive(wr_System *sys, int32_t pid, const char *name, bool console_in)
 			fprintf(stderr, "%s: internal error stepping the system\n", prog);
 			return EXIT_FAIL;
 		}
+		if (hooks && hooks->stepped)
+			hooks->stepped(sys, &ev, hooks->ctx);
 		if (out_broken)
 			return 128 + SIGPIPE; /* like a host process writing to a closed pipe */
 		if (ev.what == WR_EV_EXITED && ev.pid == pid) {
@@ -467,6 +543,16 @@ run_spec(wr_System *sys, wr_Spawn *spec, const wr_Spawn *fallback, const char *n
 	bool console_in = isatty(0);
 
 	console_fd = isatty(1) ? 1 : isatty(2) ? 2 : 1;
+	/* SIGUSR1 is handled before the table file says so (warren ps). */
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_usr1;
+	sigaction(SIGUSR1, &sa, NULL);
+	catch_fatal(SIGTERM);
+	catch_fatal(SIGHUP);
+	if (!console_in) {
+		catch_fatal(SIGINT);
+		catch_fatal(SIGQUIT);
+	}
 	for (;;) {
 		for (int fd = 0; fd < 3; fd++)
 			spec->stdio[fd] = isatty(fd) ? WR_STDIO_CONSOLE : WR_STDIO_HOST;
@@ -482,17 +568,21 @@ run_spec(wr_System *sys, wr_Spawn *spec, const wr_Spawn *fallback, const char *n
 									 : wr_errmsg(st));
 		return status_for(st);
 	}
-	sigemptyset(&sa.sa_mask);
 	if (console_in) {
 		sa.sa_handler = on_signal;
 		sigaction(SIGINT, &sa, NULL);
 		sigaction(SIGTSTP, &sa, NULL);
 		sigaction(SIGQUIT, &sa, NULL);
 	}
-	sa.sa_handler = on_usr1;
-	sigaction(SIGUSR1, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	return drive(sys, pid, name, console_in);
+	if (tasks_file((long)getpid(), tasks_path, sizeof tasks_path) < 0)
+		tasks_path[0] = 0;
+	publish_tasks(sys);
+	st = drive(sys, pid, name, console_in);
+	if (tasks_path[0])
+		unlink(tasks_path);
+	tasks_path[0] = 0;
+	return st;
 }
 
 static uint8_t *
@@ -534,21 +624,22 @@ read_host_file(const char *path, size_t *len)
 }
 
 int
-cmd_run(int argc, char **argv)
+run_prog(int argc, char **argv, const char *cmd, const struct run_hooks *h)
 {
 	struct opts o;
 	wr_Spawn spec = { 0 };
 	wr_System *sys;
 	uint8_t *bytes;
 	size_t len;
-	int i = parse_opts(argc, argv, &o, "run"), st;
+	int i, st;
 	const char *path, *base;
 
-	if (i < 0)
-		return usage("run");
+	hooks = h;
+	if ((i = parse_opts(argc, argv, &o, cmd)) < 0)
+		return usage(cmd);
 	if (i >= argc) {
-		fprintf(stderr, "%s run: no program given\n", prog);
-		return usage("run");
+		fprintf(stderr, "%s %s: no program given\n", prog, cmd);
+		return usage(cmd);
 	}
 	path = argv[i];
 	bytes = read_host_file(path, &len);
@@ -557,7 +648,7 @@ cmd_run(int argc, char **argv)
 		return errno == ENOENT ? EXIT_NOTFOUND : EXIT_FAIL;
 	}
 	env_defaults(&o);
-	sys = boot(&o, "run");
+	sys = boot(&o, cmd);
 	if (!sys) {
 		free(bytes);
 		return EXIT_FAIL;
@@ -576,19 +667,26 @@ cmd_run(int argc, char **argv)
 }
 
 int
-cmd_sh(int argc, char **argv)
+cmd_run(int argc, char **argv)
+{
+	return run_prog(argc, argv, "run", NULL);
+}
+
+int
+run_sh(int argc, char **argv, const char *cmd, const struct run_hooks *h)
 {
 	struct opts o;
 	wr_Spawn spec = { 0 }, direct = { 0 };
 	wr_System *sys;
 	const char **args;
-	int i = parse_opts(argc, argv, &o, "sh"), n = 0, st;
+	int i, n = 0, st;
 	char script[300];
 
-	if (i < 0)
-		return usage("sh");
+	hooks = h;
+	if ((i = parse_opts(argc, argv, &o, cmd)) < 0)
+		return usage(cmd);
 	env_defaults(&o);
-	sys = boot(&o, "sh");
+	sys = boot(&o, cmd);
 	if (!sys)
 		return EXIT_FAIL;
 	args = calloc((size_t)(argc - i) + 4, sizeof *args);
@@ -604,7 +702,7 @@ cmd_sh(int argc, char **argv)
 
 		snprintf(script, sizeof script, "/tmp/%s", b ? b + 1 : argv[i]);
 		if (wr_install_file(sys, script, argv[i]) != WR_OK) {
-			fprintf(stderr, "%s sh: %s\n", prog, wr_system_errmsg(sys));
+			fprintf(stderr, "%s %s: %s\n", prog, cmd, wr_system_errmsg(sys));
 			free(args);
 			wr_system_free(sys);
 			return EXIT_NOTFOUND;
@@ -626,4 +724,10 @@ cmd_sh(int argc, char **argv)
 	free(args);
 	wr_system_free(sys);
 	return st;
+}
+
+int
+cmd_sh(int argc, char **argv)
+{
+	return run_sh(argc, argv, "sh", NULL);
 }
