@@ -1070,7 +1070,17 @@ run(struct vm_instance *inst, int64_t fuel, int64_t *used, bool nested)
 	}
 	left = start;
 	inst->state = VM_RUNNING;
-	st = loop(inst, &left, nested, NULL);
+	{
+		/* Nested runs (a host function invoking) save and restore. */
+		int64_t outer_start = inst->run_start;
+		const int64_t *outer_left = inst->run_left;
+
+		inst->run_start = start;
+		inst->run_left = &left;
+		st = loop(inst, &left, nested, NULL);
+		inst->run_start = outer_start;
+		inst->run_left = outer_left;
+	}
 	if (used)
 		*used = start - left;
 	inst->fuel_debt = left < 0 ? -left : 0;
@@ -1116,6 +1126,12 @@ vm_run(struct vm_instance *inst, int64_t fuel, int64_t *used)
 		return VM_TRAP;
 	}
 	return run(inst, fuel, used, false);
+}
+
+int64_t
+vm_fuel_used(const struct vm_instance *inst)
+{
+	return inst->run_left ? inst->run_start - *inst->run_left : 0;
 }
 
 /* Copy n results from the stack to `out`, funcref handles as refs. */

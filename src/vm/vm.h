@@ -345,6 +345,8 @@ struct vm_instance {
 	uint32_t result_base;         /* where the outermost call's results are (slot index) */
 	uint32_t nresults;
 	int64_t fuel_debt;            /* fuel overdrawn by the last basic block charged */
+	int64_t run_start;            /* inside vm_run: the fuel it started with (less debt) */
+	const int64_t *run_left;      /* inside vm_run: the fuel left, as of the last host call */
 	uint32_t nest;                /* nested vm_invoke depth (host fn re-entering) */
 
 	char trap_msg[160];
@@ -388,6 +390,13 @@ int vm_call_start(struct vm_instance *inst, uint32_t funcidx, const vm_slot *arg
  * Running again after YIELD/BLOCK/STOP continues exactly where it stopped.
  */
 enum vm_status vm_run(struct vm_instance *inst, int64_t fuel, int64_t *used);
+
+/*
+ * From inside a host call of the current vm_run: the fuel that run has
+ * charged so far (what *used will include up to this call). 0 outside a run.
+ * Lets the layers above keep a fuel clock that advances within a slice.
+ */
+int64_t vm_fuel_used(const struct vm_instance *inst);
 
 /* After VM_OK: copy out the results (n must equal the function's nresults). */
 int vm_results(struct vm_instance *inst, vm_slot *out, uint32_t n);
