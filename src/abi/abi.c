@@ -18,6 +18,7 @@
 #include "base/alloc.h"
 #include "fs/fs.h"
 #include "kern/kern.h"
+#include "kern/event.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -158,6 +159,29 @@ printable(char *dst, size_t cap, const char *s, uint32_t len)
 
 /* ---- dispatch ------------------------------------------------------------- */
 
+/*
+ * The syscall trace (k->trace_syscalls): one KEV_SYSCALL per call that
+ * completes, with its raw arguments, its errno (-1: it trapped; an exit
+ * reports 0) and the fuel clock when it first began, so a call that
+ * blocked and was re-executed is one record, begun before its KEV_BLOCK.
+ */
+static void
+trace_call(struct kern *k, struct proc *p, const struct entry *e, const vm_slot *args,
+	   int64_t result)
+{
+	uint64_t a[6];
+	int n = (int)(e->type.nparams < 6 ? e->type.nparams : 6);
+	struct kev ev = {
+		.type = KEV_SYSCALL, .pid = p->pid, .a = result, .b = (int64_t)p->call_clock,
+		.name = e->call->name, .args = a, .nargs = n,
+	};
+
+	for (int i = 0; i < n; i++)
+		a[i] = (uint64_t)args[i];
+	if (k->on_event)
+		k->on_event(k->event_ctx, &ev);
+}
+
 static enum vm_status
 dispatch(struct vm_instance *inst, void *ctx, vm_slot *args)
 {
@@ -168,6 +192,10 @@ dispatch(struct vm_instance *inst, void *ctx, vm_slot *args)
 		.abi = e->abi,
 		.args = args,
 	};
+	vm_slot saved[6];
+	struct kern *k;
+	bool tr;
+	uint32_t n;
 	int r;
 
 	if (!cx.p) {
@@ -178,13 +206,29 @@ dispatch(struct vm_instance *inst, void *ctx, vm_slot *args)
 	cx.mem = vm_memory_data(inst, &cx.memsize);
 	if (!cx.mem)
 		cx.memsize = 0;
+	k = cx.p->k;
+	tr = k->trace_syscalls;
+	if (tr) {
+		/* The arguments are overwritten by the result: keep them. */
+		n = e->type.nparams < 6 ? e->type.nparams : 6;
+		memcpy(saved, args, n * sizeof *args);
+		if (!cx.p->restarting)
+			cx.p->call_clock = k->fuel_total + (uint64_t)vm_fuel_used(inst);
+	}
 	r = e->call->fn(&cx);
 	switch (r) {
 	case E_BLOCK:
+		/* Asleep (not merely retried: a signal to act on first). */
+		if (cx.p->state == P_BLOCKED)
+			kern_event(k, KEV_BLOCK, cx.p->pid, 0, 0, e->call->name);
 		return VM_BLOCK;
 	case ABI_EXIT:
+		if (tr)
+			trace_call(k, cx.p, e, saved, 0);
 		return VM_EXIT;
 	case ABI_TRAP:
+		if (tr)
+			trace_call(k, cx.p, e, saved, -1);
 		return VM_TRAP;
 	default:
 		break;
@@ -192,6 +236,8 @@ dispatch(struct vm_instance *inst, void *ctx, vm_slot *args)
 	/* Anything else internal must not reach a guest as an errno. */
 	if (r < 0 || r > E_WASI_MAX)
 		r = E_IO;
+	if (tr)
+		trace_call(k, cx.p, e, saved, r);
 	if (e->type.nresults)
 		args[0] = (uint32_t)r;
 	return kern_ret(cx.p);

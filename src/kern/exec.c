@@ -15,6 +15,7 @@
 #include "kern/kern.h"
 #include "base/alloc.h"
 #include "kern/kern_impl.h"
+#include "kern/event.h"
 #include "fs/fs.h"
 #include "kern/file.h"
 
@@ -471,6 +472,9 @@ replace_image(struct proc *p, struct kmod *m, const char *name, char *const argv
 	p->execed = true;
 	p->fork_child = false;
 	p->diag[0] = 0;
+	/* A process being set up (spawn) reports KEV_SPAWN when it starts. */
+	if (p->state != P_EMBRYO)
+		kern_event(p->k, KEV_EXEC, p->pid, 0, 0, p->name);
 	return 0;
 }
 

@@ -204,6 +204,7 @@ struct proc {
 	uint64_t wake_at;                /* timeout of the sleep; 0 none */
 	bool blocked_call;               /* the last run ended in VM_BLOCK */
 	bool restarting;                 /* the next host call is that call, re-executed */
+	uint64_t call_clock;             /* fuel clock when the current call first began (trace) */
 	bool timed_out;                  /* the sleep ended by its timeout */
 	uint64_t deadline;               /* kern_deadline of the current call */
 	bool has_deadline;

@@ -18,6 +18,7 @@
  */
 #include "kern/kern.h"
 #include "base/alloc.h"
+#include "kern/event.h"
 #include "kern/kern_impl.h"
 #include "kern/ipc.h"
 #include "fs/fs.h"
@@ -311,8 +312,10 @@ nomem:
 void
 proc_start(struct proc *p)
 {
-	if (p->state == P_EMBRYO && p->inst)
+	if (p->state == P_EMBRYO && p->inst) {
+		kern_event(p->k, KEV_SPAWN, p->pid, p->ppid, 0, p->name);
 		sched_runnable(p, false);
+	}
 }
 
 /* Out of the table and the family; then freed now or, if the scheduler
@@ -322,6 +325,7 @@ reap(struct proc *p)
 {
 	struct kern *k = p->k;
 
+	kern_event(k, KEV_REAP, p->pid, p->parent ? p->parent->pid : 0, 0, NULL);
 	child_unlink(p);
 	table_remove(k, p);
 	release(p);
@@ -487,6 +491,7 @@ proc_exit(struct proc *p, int32_t wstatus)
 
 	if (p->state == P_ZOMBIE || p->state == P_EMBRYO)
 		return;
+	kern_event(k, KEV_EXIT, p->pid, wstatus, 0, p->name);
 	if (p->state == P_STOPPED)
 		k->nstopped--;
 	sched_remove(p);

@@ -31,6 +31,7 @@
 #include "base/alloc.h"
 #include "kern/kern_impl.h"
 #include "kern/ipc.h"
+#include "kern/event.h"
 #include "fs/fs.h"
 
 #include <stdio.h>
@@ -286,6 +287,10 @@ sched_wake(struct proc *p, bool timed_out)
 {
 	if (p->state != P_BLOCKED)
 		return;
+	/* A sleep that ends inside the call that began it (a deadline
+	 * already past) was never seen as a block: no record. */
+	if (p != p->k->current)
+		kern_event(p->k, KEV_WAKE, p->pid, timed_out, 0, NULL);
 	sleep_cancel(p);
 	p->timed_out = timed_out;
 	if (p->wake_at) {

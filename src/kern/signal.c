@@ -17,6 +17,7 @@
  */
 #include "kern/kern.h"
 #include "kern/kern_impl.h"
+#include "kern/event.h"
 
 #include <stddef.h>
 
@@ -72,13 +73,15 @@ sig_deliverable(const struct proc *p)
 	return (p->sig_pending & ~p->sig_blocked) != 0;
 }
 
-void
-sig_send_proc(struct proc *t, int sig)
+/* Send sig to t on behalf of pid `from` (0: the kernel or the host). */
+static void
+send_from(struct proc *t, int sig, int32_t from)
 {
 	uint64_t bit;
 
 	if (!valid(sig) || t->state == P_ZOMBIE)
 		return;
+	kern_event(t->k, KEV_SIGNAL, t->pid, sig, from, sig_name(sig));
 	bit = KSIG_BIT(sig);
 	if (sig == KSIGCONT) {
 		t->sig_pending &= ~STOP_SIGS;
@@ -101,8 +104,14 @@ sig_send_proc(struct proc *t, int sig)
 		sched_wake(t, false);
 }
 
-int
-sig_send_pgrp(struct kern *k, int32_t pgid, int sig)
+void
+sig_send_proc(struct proc *t, int sig)
+{
+	send_from(t, sig, 0);
+}
+
+static int
+pgrp_send(struct kern *k, int32_t pgid, int sig, int32_t from)
 {
 	bool found = false;
 
@@ -113,9 +122,15 @@ sig_send_pgrp(struct kern *k, int32_t pgid, int sig)
 			continue;
 		found = true;
 		if (sig)
-			sig_send_proc(p, sig);
+			send_from(p, sig, from);
 	}
 	return found ? 0 : E_SRCH;
+}
+
+int
+sig_send_pgrp(struct kern *k, int32_t pgid, int sig)
+{
+	return pgrp_send(k, pgid, sig, 0);
 }
 
 int
@@ -132,15 +147,15 @@ sig_kill(struct proc *p, int32_t pid, int sig)
 		if (!t || t->state == P_EMBRYO)
 			return E_SRCH;
 		if (sig)
-			sig_send_proc(t, sig);
+			send_from(t, sig, p->pid);
 		return 0;
 	}
 	if (pid == 0)
-		return sig_send_pgrp(k, p->pgid, sig);
+		return pgrp_send(k, p->pgid, sig, p->pid);
 	if (pid < -1) {
 		if (pid == INT32_MIN)
 			return E_SRCH;
-		return sig_send_pgrp(k, -pid, sig);
+		return pgrp_send(k, -pid, sig, p->pid);
 	}
 	/* -1: everyone but init and the caller. */
 	for (struct proc *t = k->all_head; t; t = t->all_next) {
@@ -148,7 +163,7 @@ sig_kill(struct proc *p, int32_t pid, int sig)
 			continue;
 		found = true;
 		if (sig)
-			sig_send_proc(t, sig);
+			send_from(t, sig, p->pid);
 	}
 	return found ? 0 : E_SRCH;
 }
