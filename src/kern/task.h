@@ -35,6 +35,8 @@
 #ifndef WARREN_KERN_TASK_H
 #define WARREN_KERN_TASK_H
 
+#include <stddef.h>
+
 struct kern;
 struct ns;
 struct proc;
@@ -54,6 +56,14 @@ int task_attach(struct kern *k, struct ns *root);
  * taskfs.
  */
 void task_exited(struct proc *p);
+
+/*
+ * Apply one ns/ctl line ("bind -r /tmp/jail /srv", "unbind /task", mount,
+ * nomount) to p's namespace, as writing it to /task/ID/ns/ctl does.
+ * Returns 0, or an errno with the reason in err (NUL-terminated when
+ * errlen > 0).
+ */
+int task_ns_apply(struct proc *p, const char *line, char *err, size_t errlen);
 
 /* A new capfs (the /cap file system) for k; NULL on allocation failure. */
 struct fs *capfs_new(struct kern *k);

@@ -1401,6 +1401,31 @@ wrctl(struct tcx *c, const char *buf, size_t len)
 	return ctlwrite(c, where, buf, len);
 }
 
+/*
+ * One ns/ctl line applied to p's namespace outside any open file: the
+ * system's wr_Spawn.ns (see task.h).
+ */
+int
+task_ns_apply(struct proc *p, const char *line, char *err, size_t errlen)
+{
+	struct tcx c = { .k = p->k, .pid = p->pid, .p = p };
+	size_t len = strlen(line);
+	char *copy;
+	int e;
+
+	if (len > CTL_MAX || memchr(line, '\n', len)) {
+		e = fail(&c, E_INVAL, "one line of at most %d bytes", CTL_MAX);
+	} else if (!(copy = al_strndup(line, len))) {
+		e = fail(&c, E_NOMEM, "out of memory");
+	} else {
+		e = ctlline(&c, V_NS, copy);
+		al_free(copy);
+	}
+	if (e && errlen)
+		snprintf(err, errlen, "%s", c.msg[0] ? c.msg : fs_strerror(e));
+	return e;
+}
+
 static int
 wrenv(struct tcx *c, const char *buf, size_t len, uint64_t off)
 {
