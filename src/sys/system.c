@@ -14,7 +14,14 @@
  * character devices, /dev/hostout and /dev/hosterr, whose writes go
  * straight to the output callback. So `warren run prog > file` keeps the
  * program's stdout and stderr apart, and the program sees a pipe, not a
- * terminal, as it would on a Unix host.
+ * terminal, as it would on a Unix host. A process spawned with
+ * WR_STDIO_PIPE gets pipes of its own instead, whose host ends (struct
+ * hostpipe) the host feeds and drains with wr_proc_write / wr_proc_read;
+ * they outlive the process until both output streams reached EOF.
+ *
+ * Allocation: every public entry point below runs with the system's
+ * allocator in force (sys_enter / sys_leave, sys_impl.h); the public
+ * function checks its arguments and enters, a static one does the work.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "warren.h"
@@ -34,6 +41,14 @@
 #include <string.h>
 
 static const char *const default_env[] = { "PATH=/bin", "HOME=/home", NULL };
+
+/* The host's ends of one WR_STDIO_PIPE process's pipes. */
+struct hostpipe {
+	int32_t pid;
+	struct file *in;                  /* writes fd 0's pipe; NULL: none, or closed */
+	struct file *out[2];              /* reads fd 1's / fd 2's pipe; NULL: none, or EOF seen */
+	struct hostpipe *next;
+};
 
 /* ---- errors -------------------------------------------------------------------- */
 
@@ -183,6 +198,32 @@ mount_one(struct wr_System *sys, const wr_Mount *m)
 	return WR_OK;
 }
 
+static int install(struct wr_System *sys, const char *guest_path, const uint8_t *bytes,
+		   size_t len);
+static int install_file(struct wr_System *sys, const char *guest_path, const char *host_path);
+static void system_free(struct wr_System *sys);
+
+/* wr_Config.programs: each installed, or the first failure with its message. */
+static int
+install_programs(struct wr_System *sys, const wr_Program *pg, size_t n)
+{
+	for (size_t i = 0; i < n; i++, pg++) {
+		int st;
+
+		if (!pg->path)
+			return fail(sys, WR_EARG, "programs[%zu]: no path", i);
+		if (pg->bytes)
+			st = install(sys, pg->path, pg->bytes, pg->len);
+		else if (pg->host_path)
+			st = install_file(sys, pg->path, pg->host_path);
+		else
+			return fail(sys, WR_EARG, "%s: neither bytes nor host_path", pg->path);
+		if (st)
+			return st;
+	}
+	return WR_OK;
+}
+
 /* srvfs (kern/ipc.h) on /srv of the root, and offered as "#srv". */
 static int
 srv_mount(struct kern *k, struct ns *ns)
@@ -209,6 +250,8 @@ wr_system_new(const wr_Config *cfg, wr_System **out, char *errbuf, size_t errlen
 {
 	static const wr_Config defaults;
 	struct kern_config kc = { 0 };
+	struct al_alloc host;
+	const struct al_alloc *prev;
 	struct wr_System *sys;
 	struct ns *ns;
 	int st = WR_ENOMEM;
@@ -220,11 +263,22 @@ wr_system_new(const wr_Config *cfg, wr_System **out, char *errbuf, size_t errlen
 	*out = NULL;
 	if (!cfg)
 		cfg = &defaults;
-	if (cfg->nmounts && !cfg->mounts)
+	if ((cfg->nmounts && !cfg->mounts) || (cfg->nprograms && !cfg->programs))
 		return WR_EARG;
+	/* The system itself comes from the host's allocator too; then the
+	 * copy inside it is the one in force. */
+	host = (struct al_alloc){ cfg->alloc, cfg->alloc_ud };
+	prev = al_enter(cfg->alloc ? &host : NULL);
 	sys = al_calloc(1, sizeof *sys);
-	if (!sys)
+	if (!sys) {
+		al_leave(prev);
+		if (errbuf && errlen)
+			snprintf(errbuf, errlen, "out of memory");
 		return WR_ENOMEM;
+	}
+	sys->alloc = host;
+	sys->al = cfg->alloc ? &sys->alloc : NULL;
+	al_enter(sys->al);
 	sys->output = cfg->output;
 	sys->output_ctx = cfg->output_ctx;
 	snprintf(sys->errmsg, sizeof sys->errmsg, "out of memory");
@@ -266,21 +320,35 @@ wr_system_new(const wr_Config *cfg, wr_System **out, char *errbuf, size_t errlen
 	for (size_t i = 0; i < cfg->nmounts; i++)
 		if ((st = mount_one(sys, &cfg->mounts[i])))
 			goto fail;
+	if ((st = install_programs(sys, cfg->programs, cfg->nprograms)))
+		goto fail;
 	*out = sys;
+	al_leave(prev);
 	return WR_OK;
 fail:
 	if (errbuf && errlen)
 		snprintf(errbuf, errlen, "%s", sys->errmsg);
-	wr_system_free(sys);
+	system_free(sys);
+	al_leave(prev);
 	return st;
 }
 
-void
-wr_system_free(wr_System *sys)
+static void hostpipe_free(struct hostpipe *hp);
+
+/* Frees sys with its own allocator in force (the caller's is restored). */
+static void
+system_free(struct wr_System *sys)
 {
-	if (!sys)
-		return;
+	struct al_alloc a = sys->alloc;   /* sys itself is freed under it */
+	const struct al_alloc *prev = al_enter(sys->al ? &a : NULL);
+
 	/* The pipe ends wake sleepers through the kernel: close them first. */
+	while (sys->pipes) {
+		struct hostpipe *hp = sys->pipes;
+
+		sys->pipes = hp->next;
+		hostpipe_free(hp);
+	}
 	file_unref(sys->stdin_w);
 	file_unref(sys->stdin_r);
 	sys->stdin_w = sys->stdin_r = NULL;
@@ -291,22 +359,31 @@ wr_system_free(wr_System *sys)
 	if (sys->tty)
 		tty_free(sys->tty);
 	abi_free(sys->abi);
+	native_free_all(sys);
 	al_free(sys->env);
 	al_free(sys);
+	al_leave(prev);
+}
+
+void
+wr_system_free(wr_System *sys)
+{
+	if (sys)
+		system_free(sys);
 }
 
 /* ---- installing files ------------------------------------------------------------ */
 
-int
-wr_install(wr_System *sys, const char *guest_path, const uint8_t *bytes, size_t len)
+static int
+install(struct wr_System *sys, const char *guest_path, const uint8_t *bytes, size_t len)
 {
 	struct ns *ns;
 	char *dir;
 	const char *slash;
 	int e;
 
-	if (!sys || !guest_path || guest_path[0] != '/' || (!bytes && len))
-		return WR_EARG;
+	if (!guest_path || guest_path[0] != '/' || (!bytes && len))
+		return fail(sys, WR_EARG, "install: an absolute guest path is needed");
 	ns = sys->k->root_ns;
 	slash = strrchr(guest_path, '/');
 	dir = al_strndup(guest_path, (size_t)(slash - guest_path));
@@ -322,15 +399,29 @@ wr_install(wr_System *sys, const char *guest_path, const uint8_t *bytes, size_t 
 }
 
 int
-wr_install_file(wr_System *sys, const char *guest_path, const char *host_path)
+wr_install(wr_System *sys, const char *guest_path, const uint8_t *bytes, size_t len)
+{
+	const struct al_alloc *prev;
+	int st;
+
+	if (!sys)
+		return WR_EARG;
+	prev = sys_enter(sys);
+	st = install(sys, guest_path, bytes, len);
+	sys_leave(prev);
+	return st;
+}
+
+static int
+install_file(struct wr_System *sys, const char *guest_path, const char *host_path)
 {
 	uint8_t *buf = NULL;
 	size_t len = 0, cap = 0;
 	FILE *f;
 	int st;
 
-	if (!sys || !guest_path || !host_path)
-		return WR_EARG;
+	if (!guest_path || !host_path)
+		return fail(sys, WR_EARG, "install: a guest and a host path are needed");
 	f = fopen(host_path, "rb");
 	if (!f)
 		return fail(sys, errno == ENOENT ? WR_ENOFILE : WR_EIO, "%s: %s", host_path,
@@ -357,8 +448,22 @@ wr_install_file(wr_System *sys, const char *guest_path, const char *host_path)
 	st = ferror(f) ? fail(sys, WR_EIO, "%s: read error", host_path) : WR_OK;
 	fclose(f);
 	if (!st)
-		st = wr_install(sys, guest_path, buf, len);
+		st = install(sys, guest_path, buf, len);
 	al_free(buf);
+	return st;
+}
+
+int
+wr_install_file(wr_System *sys, const char *guest_path, const char *host_path)
+{
+	const struct al_alloc *prev;
+	int st;
+
+	if (!sys)
+		return WR_EARG;
+	prev = sys_enter(sys);
+	st = install_file(sys, guest_path, host_path);
+	sys_leave(prev);
 	return st;
 }
 
@@ -372,9 +477,164 @@ stdin_pipe(struct wr_System *sys)
 	return pipe_new(sys->k, false, 0, &sys->stdin_r, &sys->stdin_w);
 }
 
-/* Open fds 0, 1, 2 of p as spec says. */
+/* ---- host pipes (WR_STDIO_PIPE) ------------------------------------------------------ */
+
+static void
+hostpipe_free(struct hostpipe *hp)
+{
+	if (!hp)
+		return;
+	file_unref(hp->in);
+	file_unref(hp->out[0]);
+	file_unref(hp->out[1]);
+	al_free(hp);
+}
+
+static struct hostpipe *
+hostpipe_find(struct wr_System *sys, int32_t pid)
+{
+	for (struct hostpipe *hp = sys->pipes; hp; hp = hp->next)
+		if (hp->pid == pid)
+			return hp;
+	return NULL;
+}
+
+/* Free hp once nothing is left to read and nobody is left to write to. */
+static void
+hostpipe_sweep(struct wr_System *sys, struct hostpipe *hp)
+{
+	struct proc *p;
+	struct hostpipe **pp;
+
+	if (hp->out[0] || hp->out[1])
+		return;
+	p = proc_find(sys->k, hp->pid);
+	if (hp->in && p && p->state != P_ZOMBIE)
+		return;
+	for (pp = &sys->pipes; *pp != hp; pp = &(*pp)->next)
+		;
+	*pp = hp->next;
+	hostpipe_free(hp);
+}
+
 static int
-setup_stdio(struct wr_System *sys, struct proc *p, const int mode[3])
+proc_write(struct wr_System *sys, int32_t pid, const void *buf, size_t len, size_t *written)
+{
+	struct hostpipe *hp = hostpipe_find(sys, pid);
+	struct fs_io io = { .nonblock = true };
+	size_t n = 0;
+	int e;
+
+	if (!hp || !hp->in)
+		return fail(sys, WR_ESRCH, "pid %d: no host pipe on fd 0", (int)pid);
+	if (!len)
+		return WR_OK;
+	e = file_write(hp->in, buf, len, &n, &io);
+	if (e == E_AGAIN)
+		return WR_EAGAIN;
+	if (e == E_PIPE)
+		return fail(sys, WR_EOF, "pid %d: fd 0 is closed", (int)pid);
+	if (e)
+		return fail(sys, e == E_NOMEM ? WR_ENOMEM : WR_EIO, "pid %d: %s", (int)pid,
+			    fs_strerror(e));
+	if (written)
+		*written = n;
+	return WR_OK;
+}
+
+int
+wr_proc_write(wr_System *sys, int32_t pid, const void *buf, size_t len, size_t *written)
+{
+	const struct al_alloc *prev;
+	int st;
+
+	if (written)
+		*written = 0;
+	if (!sys || (!buf && len))
+		return WR_EARG;
+	if (sys->in_step)
+		return WR_ESTATE;
+	prev = sys_enter(sys);
+	st = proc_write(sys, pid, buf, len, written);
+	sys_leave(prev);
+	return st;
+}
+
+int
+wr_proc_close(wr_System *sys, int32_t pid)
+{
+	const struct al_alloc *prev;
+	struct hostpipe *hp;
+	int st = WR_OK;
+
+	if (!sys)
+		return WR_EARG;
+	if (sys->in_step)
+		return WR_ESTATE;
+	prev = sys_enter(sys);
+	hp = hostpipe_find(sys, pid);
+	if (!hp || !hp->in) {
+		st = fail(sys, WR_ESRCH, "pid %d: no host pipe on fd 0", (int)pid);
+	} else {
+		file_unref(hp->in);
+		hp->in = NULL;
+		hostpipe_sweep(sys, hp);
+	}
+	sys_leave(prev);
+	return st;
+}
+
+static int
+proc_read(struct wr_System *sys, int32_t pid, int fd, void *buf, size_t cap, size_t *got)
+{
+	struct hostpipe *hp = hostpipe_find(sys, pid);
+	struct fs_io io = { .nonblock = true };
+	size_t n = 0;
+	int e;
+
+	if (!hp)
+		return fail(sys, WR_ESRCH, "pid %d: no host pipes", (int)pid);
+	if (!hp->out[fd - 1])
+		return WR_EOF;   /* drained, or fd was never a host pipe */
+	e = file_read(hp->out[fd - 1], buf, cap, &n, &io);
+	if (e == E_AGAIN)
+		return WR_EAGAIN;
+	if (e)
+		return fail(sys, e == E_NOMEM ? WR_ENOMEM : WR_EIO, "pid %d: %s", (int)pid,
+			    fs_strerror(e));
+	if (n == 0) {
+		file_unref(hp->out[fd - 1]);
+		hp->out[fd - 1] = NULL;
+		hostpipe_sweep(sys, hp);
+		return WR_EOF;
+	}
+	*got = n;
+	return WR_OK;
+}
+
+int
+wr_proc_read(wr_System *sys, int32_t pid, int fd, void *buf, size_t cap, size_t *got)
+{
+	const struct al_alloc *prev;
+	size_t dummy;
+	int st;
+
+	if (!got)
+		got = &dummy;
+	*got = 0;
+	if (!sys || !buf || !cap || (fd != 1 && fd != 2))
+		return WR_EARG;
+	if (sys->in_step)
+		return WR_ESTATE;
+	prev = sys_enter(sys);
+	st = proc_read(sys, pid, fd, buf, cap, got);
+	sys_leave(prev);
+	return st;
+}
+
+/* Open fds 0, 1, 2 of p as spec says; WR_STDIO_PIPE ends of the host go to hp. */
+static int
+setup_stdio(struct wr_System *sys, struct proc *p, const int mode[3], struct hostpipe *hp)
 {
 	static const char *const host_dev[3] = { NULL, "/dev/hostout", "/dev/hosterr" };
 
@@ -407,6 +667,21 @@ setup_stdio(struct wr_System *sys, struct proc *p, const int mode[3])
 				return E_INVAL;
 			path = host_dev[fd];
 			break;
+		case WR_STDIO_PIPE: {
+			struct file *r, *w;
+
+			if ((e = pipe_new(sys->k, false, 0, &r, &w)))
+				return e;
+			if (fd == 0) {
+				hp->in = w;
+				f = r;
+			} else {
+				hp->out[fd - 1] = r;
+				f = w;
+			}
+			path = NULL;
+			break;
+		}
 		default:
 			return E_INVAL;
 		}
@@ -420,77 +695,134 @@ setup_stdio(struct wr_System *sys, struct proc *p, const int mode[3])
 	return 0;
 }
 
-int
-wr_spawn(wr_System *sys, const wr_Spawn *spec, int32_t *pid)
+/* Apply spec->ns to p's namespace, line by line. */
+static int
+apply_ns(struct wr_System *sys, struct proc *p, const char *const *lines)
 {
-	const char *name, *const *argv;
-	const char *deflt[2];
-	struct proc *p = NULL;
+	char why[200];
+
+	for (size_t i = 0; lines && lines[i]; i++) {
+		int e = task_ns_apply(p, lines[i], why, sizeof why);
+
+		if (e)
+			return fail(sys, e == E_NOMEM ? WR_ENOMEM : WR_EARG, "ns line %zu '%.80s': %s",
+				    i + 1, lines[i], why);
+	}
+	return WR_OK;
+}
+
+/* p's working directory: path, resolved in its (final) namespace. */
+static int
+set_cwd(struct wr_System *sys, struct proc *p, const char *path)
+{
+	struct fs_path fp;
 	int e;
 
-	if (!sys || !spec || !pid || (!spec->path && !spec->bytes))
-		return WR_EARG;
-	if (sys->in_step)
-		return WR_ESTATE;
+	e = fs_resolve(p->ns, NULL, path, strlen(path), FS_FOLLOW, &fp);
+	if (!e && fp.vn->type != VN_DIR) {
+		fs_path_release(&fp);
+		e = E_NOTDIR;
+	}
+	if (e)
+		return fail(sys, from_errno(e), "%s: %s", path, fs_strerror(e));
+	vn_unref(p->cwd);
+	p->cwd = fp.vn;
+	fp.vn = NULL;
+	fs_path_release(&fp);
+	return WR_OK;
+}
+
+static int
+spawn(struct wr_System *sys, const wr_Spawn *spec, int32_t *pid)
+{
+	const char *name, *const *argv, *const *envp;
+	const char *deflt[2];
+	struct proc *p = NULL;
+	struct hostpipe *hp = NULL;
+	int e, st;
+
 	*pid = 0;
 	sys->errmsg[0] = 0;
 	name = spec->path ? spec->path : spec->name ? spec->name : "program";
 	deflt[0] = name;
 	deflt[1] = NULL;
 	argv = spec->argv ? spec->argv : deflt;
-	if ((e = proc_alloc(sys->k, NULL, &p)))
-		return fail(sys, from_errno(e), "%s: %s", name, fs_strerror(e));
-	p->host_spawned = true;
-	if (spec->cwd) {
-		struct fs_path fp;
-
-		e = fs_resolve(p->ns, NULL, spec->cwd, strlen(spec->cwd), FS_FOLLOW, &fp);
-		if (!e && fp.vn->type != VN_DIR) {
-			fs_path_release(&fp);
-			e = E_NOTDIR;
-		}
-		if (e) {
-			fail(sys, from_errno(e), "%s: %s", spec->cwd, fs_strerror(e));
-			goto out;
-		}
-		vn_unref(p->cwd);
-		p->cwd = fp.vn;
-		fp.vn = NULL;
-		fs_path_release(&fp);
+	envp = spec->envp ? spec->envp : (const char *const *)sys->env;
+	for (int fd = 0; fd < 3; fd++) {
+		if (spec->stdio[fd] < WR_STDIO_CONSOLE || spec->stdio[fd] > WR_STDIO_PIPE)
+			return fail(sys, WR_EARG, "%s: stdio[%d]: no such mode %d", name, fd,
+				    spec->stdio[fd]);
+		if (spec->stdio[fd] == WR_STDIO_PIPE && !hp && !(hp = al_calloc(1, sizeof *hp)))
+			return fail(sys, WR_ENOMEM, "out of memory");
 	}
-	if ((e = setup_stdio(sys, p, spec->stdio)) || (e = abi_preopen(p))) {
-		fail(sys, e == E_INVAL ? WR_EARG : from_errno(e), "%s: stdio: %s", name,
-		     e == E_INVAL ? "WR_STDIO_HOST needs an output callback" : fs_strerror(e));
+	if ((e = proc_alloc(sys->k, NULL, &p))) {
+		al_free(hp);
+		return fail(sys, from_errno(e), "%s: %s", name, fs_strerror(e));
+	}
+	p->host_spawned = true;
+	if ((e = setup_stdio(sys, p, spec->stdio, hp))) {
+		st = fail(sys, e == E_INVAL ? WR_EARG : from_errno(e), "%s: stdio: %s", name,
+			  e == E_INVAL ? "WR_STDIO_HOST needs an output callback" : fs_strerror(e));
+		goto out;
+	}
+	if ((st = apply_ns(sys, p, spec->ns)))
+		goto out;
+	/* After ns lines the root may be another directory: cwd follows it. */
+	if ((spec->cwd || spec->ns) && (st = set_cwd(sys, p, spec->cwd ? spec->cwd : "/")))
+		goto out;
+	if ((e = abi_preopen(p))) {
+		st = fail(sys, from_errno(e), "%s: preopen /: %s", name, fs_strerror(e));
 		goto out;
 	}
 	if (spec->path)
-		e = proc_exec(p, spec->path, (char *const *)argv,
-			      (char *const *)(spec->envp ? spec->envp : (const char *const *)sys->env));
+		e = proc_exec(p, spec->path, (char *const *)argv, (char *const *)envp);
 	else
 		e = proc_exec_bytes(p, name, spec->bytes, spec->len, (char *const *)argv,
-				    (char *const *)(spec->envp ? spec->envp
-							       : (const char *const *)sys->env));
+				    (char *const *)envp);
 	if (e) {
-		if (p->diag[0])
-			fail(sys, from_errno(e), "%s: %s", name, p->diag);
-		else
-			fail(sys, from_errno(e), "%s: %s", name, fs_strerror(e));
+		st = fail(sys, from_errno(e), "%s: %s", name, p->diag[0] ? p->diag : fs_strerror(e));
 		goto out;
 	}
 	if (spec->foreground)
 		tty_attach(sys->tty, p->sid, p->pgid);
 	proc_start(p);
+	if (hp) {
+		hp->pid = p->pid;
+		hp->next = sys->pipes;
+		sys->pipes = hp;
+	}
 	*pid = p->pid;
 	return WR_OK;
 out:
+	hostpipe_free(hp);
 	proc_discard(p);
-	return from_errno(e) ? from_errno(e) : WR_EIO;
+	return st ? st : WR_EIO;
+}
+
+int
+wr_spawn(wr_System *sys, const wr_Spawn *spec, int32_t *pid)
+{
+	const struct al_alloc *prev;
+	int st;
+
+	if (pid)
+		*pid = 0;
+	if (!sys || !spec || !pid || (!spec->path && !spec->bytes))
+		return WR_EARG;
+	if (sys->in_step)
+		return WR_ESTATE;
+	prev = sys_enter(sys);
+	st = spawn(sys, spec, pid);
+	sys_leave(prev);
+	return st;
 }
 
 int
 wr_step(wr_System *sys, int64_t budget, wr_Event *ev)
 {
+	const struct al_alloc *prev;
 	struct kern_event ke;
+	struct hostpipe *hp;
 	uint64_t now;
 	int e;
 
@@ -499,15 +831,20 @@ wr_step(wr_System *sys, int64_t budget, wr_Event *ev)
 	memset(ev, 0, sizeof *ev);
 	if (sys->in_step)
 		return WR_ESTATE;
+	prev = sys_enter(sys);
 	sys->in_step = true;
 	e = kern_step(sys->k, budget, &ke);
 	sys->in_step = false;
-	if (e)
+	if (e) {
+		sys_leave(prev);
 		return WR_ESTATE;
+	}
 	ev->what = (int)ke.what;
 	ev->fuel = ke.fuel;
 	switch (ke.what) {
 	case KERN_EXITED:
+		if ((hp = hostpipe_find(sys, ke.pid)))
+			hostpipe_sweep(sys, hp);
 		ev->pid = ke.pid;
 		ev->status = ke.status;
 		memcpy(ev->diag, ke.diag, sizeof ev->diag);
@@ -535,6 +872,7 @@ wr_step(wr_System *sys, int64_t budget, wr_Event *ev)
 	case KERN_MESSAGE:
 		break;
 	}
+	sys_leave(prev);
 	return WR_OK;
 }
 
@@ -543,24 +881,41 @@ wr_step(wr_System *sys, int64_t budget, wr_Event *ev)
 size_t
 wr_console_write(wr_System *sys, const void *buf, size_t len)
 {
+	const struct al_alloc *prev;
+	size_t n;
+
 	if (!sys || !buf || sys->in_step)
 		return 0;
-	return tty_input(sys->tty, buf, len);
+	prev = sys_enter(sys);
+	n = tty_input(sys->tty, buf, len);
+	sys_leave(prev);
+	return n;
 }
 
 void
 wr_console_eof(wr_System *sys)
 {
-	if (sys && !sys->in_step)
-		tty_input_eof(sys->tty);
+	const struct al_alloc *prev;
+
+	if (!sys || sys->in_step)
+		return;
+	prev = sys_enter(sys);
+	tty_input_eof(sys->tty);
+	sys_leave(prev);
 }
 
 size_t
 wr_console_read(wr_System *sys, void *buf, size_t cap)
 {
+	const struct al_alloc *prev;
+	size_t n;
+
 	if (!sys || !buf || sys->in_step)
 		return 0;
-	return tty_drain(sys->tty, buf, cap);
+	prev = sys_enter(sys);
+	n = tty_drain(sys->tty, buf, cap);
+	sys_leave(prev);
+	return n;
 }
 
 int
@@ -574,7 +929,10 @@ wr_console_signal(wr_System *sys, int key)
 		return WR_EARG;
 	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
 		if (keys[i].key == key) {
+			const struct al_alloc *prev = sys_enter(sys);
+
 			tty_signal(sys->tty, keys[i].sig);
+			sys_leave(prev);
 			return WR_OK;
 		}
 	}
@@ -584,40 +942,42 @@ wr_console_signal(wr_System *sys, int key)
 size_t
 wr_stdin_write(wr_System *sys, const void *buf, size_t len)
 {
-	struct fs_io io = { 0 };
+	const struct al_alloc *prev;
+	struct fs_io io = { .nonblock = true };
 	size_t n = 0;
 
 	if (!sys || !buf || sys->in_step || sys->stdin_closed || !len)
 		return 0;
-	if (stdin_pipe(sys))
-		return 0;
-	io.nonblock = true;
-	if (file_write(sys->stdin_w, buf, len, &n, &io))
-		return 0;
+	prev = sys_enter(sys);
+	if (stdin_pipe(sys) || file_write(sys->stdin_w, buf, len, &n, &io))
+		n = 0;
+	sys_leave(prev);
 	return n;
 }
 
 void
 wr_stdin_close(wr_System *sys)
 {
+	const struct al_alloc *prev;
+
 	if (!sys || sys->in_step || sys->stdin_closed)
 		return;
-	sys->stdin_closed = true;
-	if (stdin_pipe(sys))
-		return;
-	file_unref(sys->stdin_w);
-	sys->stdin_w = NULL;
+	prev = sys_enter(sys);
+	if (!stdin_pipe(sys)) {
+		sys->stdin_closed = true;
+		file_unref(sys->stdin_w);
+		sys->stdin_w = NULL;
+	}
+	sys_leave(prev);
 }
 
 /* ---- processes seen from the host ------------------------------------------------- */
 
-int
-wr_kill(wr_System *sys, int32_t pid, int sig)
+static int
+kill_one(struct wr_System *sys, int32_t pid, int sig)
 {
 	struct proc *p;
 
-	if (!sys || sig < 0 || sig > KSIG_MAX || pid == 0 || pid == INT32_MIN)
-		return WR_EARG;
 	if (pid < 0)
 		return sig_send_pgrp(sys->k, -pid, sig) ? WR_ESRCH : WR_OK;
 	p = proc_find(sys->k, pid);
@@ -626,6 +986,20 @@ wr_kill(wr_System *sys, int32_t pid, int sig)
 	if (sig)
 		sig_send_proc(p, sig);
 	return WR_OK;
+}
+
+int
+wr_kill(wr_System *sys, int32_t pid, int sig)
+{
+	const struct al_alloc *prev;
+	int st;
+
+	if (!sys || sig < 0 || sig > KSIG_MAX || pid == 0 || pid == INT32_MIN)
+		return WR_EARG;
+	prev = sys_enter(sys);
+	st = kill_one(sys, pid, sig);
+	sys_leave(prev);
+	return st;
 }
 
 /* The pids /task lists (its numeric entries), for wr_task_table. */
@@ -663,8 +1037,24 @@ collect_pid(void *arg, const struct fs_dirent *d)
 	return 0;
 }
 
+static int task_table(struct wr_System *sys, char *buf, size_t cap, size_t *len);
+
 int
 wr_task_table(wr_System *sys, char *buf, size_t cap, size_t *len)
+{
+	const struct al_alloc *prev;
+	int st;
+
+	if (!sys || (!buf && cap))
+		return WR_EARG;
+	prev = sys_enter(sys);
+	st = task_table(sys, buf, cap, len);
+	sys_leave(prev);
+	return st;
+}
+
+static int
+task_table(struct wr_System *sys, char *buf, size_t cap, size_t *len)
 {
 	static const char header[] = "PID PPID PGID STATE FUEL MEM NAME\n";
 	struct fs_io io = { .nonblock = true };
@@ -675,8 +1065,6 @@ wr_task_table(wr_System *sys, char *buf, size_t cap, size_t *len)
 	char path[48], line[256];
 	int e;
 
-	if (!sys || (!buf && cap))
-		return WR_EARG;
 	if (fs_resolve(sys->k->root_ns, NULL, "/task", 5, FS_FOLLOW, &fp))
 		return fail(sys, WR_EIO, "no /task");
 	e = vn_readdir(fp.vn, 0, collect_pid, &ps);
@@ -714,13 +1102,11 @@ wr_task_table(wr_System *sys, char *buf, size_t cap, size_t *len)
 	return used < cap ? WR_OK : fail(sys, WR_ENOMEM, "the table needs %zu bytes", used + 1);
 }
 
-int
-wr_proc_status(wr_System *sys, int32_t pid, wr_ProcInfo *info)
+static int
+proc_status(struct wr_System *sys, int32_t pid, wr_ProcInfo *info)
 {
 	struct proc *p;
 
-	if (!sys || !info)
-		return WR_EARG;
 	p = proc_find(sys->k, pid);
 	if (!p)
 		return WR_ESRCH;
@@ -738,4 +1124,18 @@ wr_proc_status(wr_System *sys, int32_t pid, wr_ProcInfo *info)
 	info->start_ns = p->start_ns;
 	snprintf(info->name, sizeof info->name, "%s", p->name);
 	return WR_OK;
+}
+
+int
+wr_proc_status(wr_System *sys, int32_t pid, wr_ProcInfo *info)
+{
+	const struct al_alloc *prev;
+	int st;
+
+	if (!sys || !info)
+		return WR_EARG;
+	prev = sys_enter(sys);
+	st = proc_status(sys, pid, info);
+	sys_leave(prev);
+	return st;
 }
