@@ -32,6 +32,7 @@ static const struct abi_table *const tables[] = {
 	&abi_wasix_table,
 	&abi_warren_table,
 	&abi_ns_table,        /* more warren_v1: a module may span tables */
+	&abi_ipc_table,       /* and interface IPC */
 };
 #define NTABLES (sizeof tables / sizeof tables[0])
 

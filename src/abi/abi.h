@@ -118,6 +118,7 @@ extern const struct abi_table abi_wasi_table;    /* wasi.c */
 extern const struct abi_table abi_wasix_table;   /* wasix.c */
 extern const struct abi_table abi_warren_table;  /* warren.c */
 extern const struct abi_table abi_ns_table;      /* ns.c: more of warren_v1 */
+extern const struct abi_table abi_ipc_table;     /* ipc.c: warren_v1 interface IPC */
 
 /* Argument n of the call as an unsigned 32- or 64-bit value. */
 #define ARG32(cx, n) ((uint32_t)(cx)->args[n])

@@ -219,7 +219,7 @@ openat3(struct env *e, const char *path, uint32_t oflags, uint64_t rights, uint3
 TEST(abi_tables_parse)
 {
 	const struct abi_table *t[] = { &abi_wasi_table, &abi_wasix_table, &abi_warren_table,
-					&abi_ns_table };
+					&abi_ns_table, &abi_ipc_table };
 	struct env e;
 	size_t total = 0;
 
@@ -249,7 +249,7 @@ TEST(abi_tables_parse)
 		}
 	}
 	CHECK_EQ_U64(abi_wasi_table.ncalls, 46);
-	CHECK_EQ_U64(total, 84);   /* 46 + wasix + warren_v1 (warren.c and ns.c) */
+	CHECK_EQ_U64(total, 92);   /* 46 + wasix + warren_v1 (warren.c, ns.c and ipc.c) */
 	env_free(&e);
 }
 
@@ -1104,7 +1104,7 @@ wild(uint64_t *s, bool wide)
 TEST(abi_random_calls)
 {
 	const struct abi_table *t[] = { &abi_wasi_table, &abi_wasix_table, &abi_warren_table,
-					&abi_ns_table };
+					&abi_ns_table, &abi_ipc_table };
 	const char *it = getenv("ABI_FUZZ_ITERS");
 	long iters = it ? atol(it) : 20000;
 	uint64_t seed = 0x9e3779b97f4a7c15ull;
