@@ -4,7 +4,7 @@
  *
  *   warren check FILE.wasm
  *   warren call [--fuel N] [--slice N] [--max-pages N] [--stats] FILE.wasm EXPORT [ARG...]
- *   warren run|sh ... (run.c), warren ps (ps.c)
+ *   warren run|sh ... (run.c), warren ps (ps.c), warren trace (trace.c)
  *
  * Exit status: 0 success; 1 the program trapped, ran out of fuel or exited
  * non-zero; 2 bad usage or a module that does not load.
@@ -50,6 +50,10 @@ static const char usage_text[] =
 	"    --mount HOST:GUEST[:ro] --env K=V --fuel N --mem PAGES --procs N\n"
 	"    --seed N --cwd DIR     options of run and sh\n"
 	"  ps [HOSTPID...]          the process tables (/task) of running warrens\n"
+	"  trace [-o FILE] [--syscalls] [OPTIONS] PROG.wasm|sh [ARG...]\n"
+	"                           run or sh on a deterministic system; write its\n"
+	"                           processes as a Chrome trace (Perfetto) to FILE\n"
+	"                           (default trace.json)\n"
 	"\n"
 	"  --help                   this text\n"
 	"  --version                the version\n"
@@ -428,6 +432,7 @@ static const struct {
 	{ "run", cmd_run },
 	{ "sh", cmd_sh },
 	{ "ps", cmd_ps },
+	{ "trace", cmd_trace },
 };
 
 int
