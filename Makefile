@@ -156,7 +156,6 @@ valgrind: $(UNIT) $(WARREN) $(EX_BIN) $(CLI_WASM) $(GUEST_WASM)
 -include tests/ipc/ipc.mk
 -include tests/sh/sh.mk
 -include tests/cli/cli.mk
--include tests/cli/cli.mk
 -include bench/proc.mk
 -include bench/ipc/ipc.mk
 
