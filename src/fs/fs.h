@@ -271,6 +271,13 @@ void vn_close(struct vnode *v, unsigned oflags, struct fs_io *io);
  */
 void fs_set_clock(uint64_t (*now_ns)(void *), void *arg);
 uint64_t fs_now(void);
+/*
+ * For the calling thread only, until the matching fs_clock_pop: fs_now
+ * reads now_ns(arg) instead (NULL: the clock fs_set_clock chose). Pushes
+ * nest (a system's entry points push its own clock, src/sys/sys_impl.h).
+ */
+void fs_clock_push(uint64_t (*now_ns)(void *), void *arg);
+void fs_clock_pop(void);
 
 /* ---- namespaces ------------------------------------------------------- */
 

@@ -77,9 +77,41 @@ fs_set_clock(uint64_t (*now_ns)(void *), void *arg)
 	clockarg = now_ns ? arg : NULL;
 }
 
+/* The per-thread override stack of fs_clock_push; deeper pushes than it
+ * holds keep the innermost one that fits (they only count). */
+#define CLOCK_STACK 8
+static _Thread_local struct {
+	uint64_t (*fn)(void *);
+	void *arg;
+} tl_clock[CLOCK_STACK];
+static _Thread_local unsigned tl_depth;
+
+void
+fs_clock_push(uint64_t (*now_ns)(void *), void *arg)
+{
+	if (tl_depth < CLOCK_STACK) {
+		tl_clock[tl_depth].fn = now_ns;
+		tl_clock[tl_depth].arg = arg;
+	}
+	tl_depth++;
+}
+
+void
+fs_clock_pop(void)
+{
+	if (tl_depth)
+		tl_depth--;
+}
+
 uint64_t
 fs_now(void)
 {
+	if (tl_depth) {
+		unsigned i = tl_depth < CLOCK_STACK ? tl_depth - 1 : CLOCK_STACK - 1;
+
+		if (tl_clock[i].fn)
+			return tl_clock[i].fn(tl_clock[i].arg);
+	}
 	return clockfn(clockarg);
 }
 

@@ -12,6 +12,7 @@
 
 #include "warren.h"
 #include "base/alloc.h"
+#include "fs/fs.h"
 
 struct kern;
 struct abi;
@@ -22,6 +23,18 @@ struct hostpipe;                      /* system.c: a WR_STDIO_PIPE process's hos
 struct native;                        /* native.c: a native interface */
 
 #define HOST_FILE_MAX (1u << 30)
+
+/* Why processes ended, for wr_metrics (events.c counts them). */
+enum sys_end { END_EXIT, END_SIGNAL, END_TRAP, END_LIMIT, END_NREASONS };
+
+/* events.c: the event ring and the counters fed by the kernel's records. */
+struct sys_events {
+	wr_Record *ring;                  /* cap records, count of them from head */
+	uint32_t cap, max, head, count;   /* max: wr_Config.max_events */
+	uint64_t seq, lost;
+	uint64_t started;                 /* processes started (KEV_SPAWN) */
+	uint64_t ended[END_NREASONS];     /* processes ended, by reason */
+};
 
 struct hostdev {
 	struct wr_System *sys;
@@ -45,6 +58,9 @@ struct wr_System {
 	struct hostpipe *pipes;           /* WR_STDIO_PIPE host ends, newest first */
 	struct native *natives;           /* native interfaces (native.c) */
 	char msg_intf[64];                /* wr_next_message's interface name */
+	struct sys_events ev;             /* events.c */
+	bool det;                         /* wr_Config.deterministic */
+	uint64_t det_skip;                /* deterministic: idle ns skipped so far */
 	char errmsg[256];
 };
 
@@ -58,9 +74,13 @@ struct wr_System {
  *
  * sys must not be NULL (check arguments first, or enter inside).
  */
+uint64_t sys_det_realtime(void *sys);
+
 static inline const struct al_alloc *
 sys_enter(const struct wr_System *sys)
 {
+	/* A deterministic system's realtime clock (file times, WASI realtime). */
+	fs_clock_push(sys->det ? sys_det_realtime : NULL, (void *)sys);
 	return al_enter(sys->al);
 }
 
@@ -68,7 +88,24 @@ static inline void
 sys_leave(const struct al_alloc *prev)
 {
 	al_leave(prev);
+	fs_clock_pop();
 }
+
+/*
+ * events.c: the kernel's records into the ring, and deterministic time.
+ * events_attach (right after kern_new, before any process exists) hooks
+ * k->on_event and, for a deterministic system, the virtual clock;
+ * events_free unhooks and frees the ring (before kern_free);
+ * events_step is kern_step for wr_step (a deterministic system skips idle
+ * time to the next timer instead of reporting IDLE).
+ * sys_fuel_clock: instructions run by the system so far, the running
+ * slice included (the records' clock).
+ */
+void events_attach(struct wr_System *sys, const wr_Config *cfg);
+void events_free(struct wr_System *sys);
+struct kern_event;
+int events_step(struct wr_System *sys, int64_t budget, struct kern_event *ke);
+uint64_t sys_fuel_clock(const struct kern *k);
 
 /* native.c: drop every native interface record (wr_system_free, after kern_free). */
 void native_free_all(struct wr_System *sys);

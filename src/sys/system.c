@@ -279,6 +279,7 @@ wr_system_new(const wr_Config *cfg, wr_System **out, char *errbuf, size_t errlen
 	sys->alloc = host;
 	sys->al = cfg->alloc ? &sys->alloc : NULL;
 	al_enter(sys->al);
+	fs_clock_push(cfg->deterministic ? sys_det_realtime : NULL, sys);
 	sys->output = cfg->output;
 	sys->output_ctx = cfg->output_ctx;
 	snprintf(sys->errmsg, sizeof sys->errmsg, "out of memory");
@@ -297,6 +298,7 @@ wr_system_new(const wr_Config *cfg, wr_System **out, char *errbuf, size_t errlen
 	if (kern_new(&kc, &sys->k))
 		goto fail;
 	sys->k->sys = sys;
+	events_attach(sys, cfg);
 	sys->env = env_copy(cfg->env ? cfg->env : default_env);
 	ns = fs_default_root(cfg->fs_quota, cfg->seed, &sys->devfs);
 	if (!sys->env || !ns)
@@ -323,12 +325,14 @@ wr_system_new(const wr_Config *cfg, wr_System **out, char *errbuf, size_t errlen
 	if ((st = install_programs(sys, cfg->programs, cfg->nprograms)))
 		goto fail;
 	*out = sys;
+	fs_clock_pop();
 	al_leave(prev);
 	return WR_OK;
 fail:
 	if (errbuf && errlen)
 		snprintf(errbuf, errlen, "%s", sys->errmsg);
 	system_free(sys);
+	fs_clock_pop();
 	al_leave(prev);
 	return st;
 }
@@ -352,6 +356,7 @@ system_free(struct wr_System *sys)
 	file_unref(sys->stdin_w);
 	file_unref(sys->stdin_r);
 	sys->stdin_w = sys->stdin_r = NULL;
+	events_free(sys);
 	kern_free(sys->k);
 	vm_mem_pool_trim(); /* the freed processes' memory mappings, kept for reuse */
 	if (sys->devfs)
@@ -833,7 +838,7 @@ wr_step(wr_System *sys, int64_t budget, wr_Event *ev)
 		return WR_ESTATE;
 	prev = sys_enter(sys);
 	sys->in_step = true;
-	e = kern_step(sys->k, budget, &ke);
+	e = events_step(sys, budget, &ke);
 	sys->in_step = false;
 	if (e) {
 		sys_leave(prev);
