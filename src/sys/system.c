@@ -300,8 +300,10 @@ wr_system_new(const wr_Config *cfg, wr_System **out, char *errbuf, size_t errlen
 	sys->k->sys = sys;
 	events_attach(sys, cfg);
 	sys->env = env_copy(cfg->env ? cfg->env : default_env);
+	if (!sys->env)
+		goto fail;
 	ns = fs_default_root(cfg->fs_quota, cfg->seed, &sys->devfs);
-	if (!sys->env || !ns)
+	if (!ns)
 		goto fail;
 	sys->k->root_ns = ns;
 	if (task_attach(sys->k, ns) || srv_mount(sys->k, ns))

@@ -1,0 +1,201 @@
+/*
+ * test_alloc.c - the failing-allocator test of the embedding API.
+ *
+ * The host's allocator (wr_Config.alloc) fails allocation number N (a
+ * resize counts as one); for N = 1, 2, ... the main paths run: a system
+ * with a program in its config, an install, a native handler, a spawn
+ * with args, env, ns lines and WR_STDIO_PIPE, host pipe traffic, stepping
+ * to the end (a guest emits a message the handler answers inline),
+ * reading the output, the task table, and wr_system_free. Every call must
+ * return a valid status (success or a clean error), nothing may crash
+ * (run it under ASan: make SAN=1), and after wr_system_free the allocator
+ * must hold no block. The loop ends with the first N that the run never
+ * reaches: the run that completed without a failure.
+ */
+#include "unit.h"
+#include "kern/kt.h"
+#include "sys/api_guests.h"
+#include "warren.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct failing {
+	size_t n;               /* allocations and resizes so far */
+	size_t fail_at;         /* which one fails (0: none) */
+	bool failed;
+	size_t live, bytes;
+};
+
+static void *
+failing_alloc(void *ud, void *ptr, size_t nsize)
+{
+	struct failing *f = ud;
+	size_t *h = ptr ? (size_t *)ptr - 2 : NULL;
+
+	if (nsize == 0) {
+		if (h) {
+			f->live--;
+			f->bytes -= h[0];
+			free(h);
+		}
+		return NULL;
+	}
+	if (++f->n == f->fail_at) {
+		f->failed = true;
+		return NULL;
+	}
+	if (h) {
+		size_t old = h[0], *n = realloc(h, nsize + 2 * sizeof(size_t));
+
+		if (!n)
+			return NULL;
+		n[0] = nsize;
+		f->bytes = f->bytes - old + nsize;
+		return n + 2;
+	}
+	if (!(h = malloc(nsize + 2 * sizeof(size_t))))
+		return NULL;
+	h[0] = nsize;
+	f->live++;
+	f->bytes += nsize;
+	return h + 2;
+}
+
+static int
+answer_inline(void *ctx, wr_System *sys, const wr_Message *m)
+{
+	(void)ctx;
+	if (m->kind != WR_MSG_MESSAGE)
+		return WR_OK;
+	return wr_answer(sys, m->id, 0, "pong", 4) == WR_OK ? WR_OK : WR_TRAP;
+}
+
+struct outcome {
+	char cat_out[64], caller_out[64];
+	int cat_code, caller_code;
+	int bad;                /* calls that returned something out of range */
+};
+
+static bool
+valid(int st)
+{
+	return st >= WR_OK && st < WR_NSTATUS;
+}
+
+#define CALL(expr)                                                     \
+	do {                                                           \
+		int st_ = (expr);                                      \
+		if (!valid(st_)) {                                     \
+			o->bad++;                                      \
+			unit_fail(__FILE__, __LINE__, "%s: status %d (fail_at %zu)", #expr, \
+				  st_, f->fail_at);                    \
+		}                                                      \
+	} while (0)
+
+static void
+drain(wr_System *sys, int32_t pid, int fd, char *buf, size_t cap)
+{
+	size_t used = strlen(buf), got = 0;
+
+	while (used + 1 < cap &&
+	       wr_proc_read(sys, pid, fd, buf + used, cap - 1 - used, &got) == WR_OK)
+		used += got;
+	buf[used] = 0;
+}
+
+/* One run with allocation fail_at failing; whether a failure was injected. */
+static bool
+run_once(size_t fail_at, const uint8_t *cat, size_t catlen, const uint8_t *caller,
+	 size_t callerlen, struct outcome *o)
+{
+	struct failing fs = { .fail_at = fail_at }, *f = &fs;
+	wr_Program prog = { .path = "/bin/cat", .bytes = cat, .len = catlen };
+	wr_Config cfg = { .seed = 5, .alloc = failing_alloc, .alloc_ud = f, .programs = &prog,
+			  .nprograms = 1 };
+	const char *const argv[] = { "cat", "-", NULL };
+	const char *const envp[] = { "A=1", "B=2", NULL };
+	const char *const ns[] = { "bind /bin /home", "unbind /task", NULL };
+	wr_Spawn sp = { .path = "/home/cat", .argv = argv, .envp = envp, .ns = ns,
+			.stdio = { WR_STDIO_PIPE, WR_STDIO_PIPE, WR_STDIO_PIPE } };
+	wr_Spawn sc = { .path = "/bin/caller", .stdio = { WR_STDIO_NULL, WR_STDIO_PIPE,
+							 WR_STDIO_NULL } };
+	wr_System *sys = NULL;
+	int32_t catpid = 0, callpid = 0;
+	char err[200], table[1024];
+	size_t n;
+	int st;
+
+	memset(o, 0, sizeof *o);
+	o->cat_code = o->caller_code = -1;
+	st = wr_system_new(&cfg, &sys, err, sizeof err);
+	CALL(st);
+	if (st == WR_OK) {
+		CALL(wr_install(sys, "/bin/caller", caller, callerlen));
+		CALL(wr_interface_register(sys, "kv", answer_inline, NULL));
+		CALL(wr_spawn(sys, &sp, &catpid));
+		if (catpid) {
+			CALL(wr_proc_write(sys, catpid, "hello", 5, &n));
+			CALL(wr_proc_close(sys, catpid));
+		}
+		CALL(wr_spawn(sys, &sc, &callpid));
+		CALL(wr_task_table(sys, table, sizeof table, &n));
+		for (int i = 0; i < 300; i++) {
+			wr_Event ev;
+
+			st = wr_step(sys, 1000000, &ev);
+			CALL(st);
+			if (st != WR_OK || ev.what == WR_EV_DONE ||
+			    (ev.what == WR_EV_IDLE && ev.wake_ns == UINT64_MAX))
+				break;
+			if (ev.what == WR_EV_EXITED && ev.pid == catpid)
+				o->cat_code = ev.exit_code;
+			if (ev.what == WR_EV_EXITED && ev.pid == callpid)
+				o->caller_code = ev.exit_code;
+			if (catpid)
+				drain(sys, catpid, 1, o->cat_out, sizeof o->cat_out);
+		}
+		if (catpid) {
+			char e2[16] = "";
+
+			drain(sys, catpid, 1, o->cat_out, sizeof o->cat_out);
+			drain(sys, catpid, 2, e2, sizeof e2);
+		}
+		if (callpid)
+			drain(sys, callpid, 1, o->caller_out, sizeof o->caller_out);
+		CALL(wr_interface_unregister(sys, "kv"));
+		wr_system_free(sys);
+	}
+	if (f->live || f->bytes)
+		unit_fail(__FILE__, __LINE__, "fail_at %zu: %zu blocks (%zu bytes) leaked", fail_at,
+			  f->live, f->bytes);
+	return f->failed;
+}
+
+TEST(alloc_failing_allocator)
+{
+	size_t catlen = 0, callerlen = 0, n;
+	uint8_t *cat = kt_wat(cat_wat, &catlen), *caller = kt_wat(caller_wat, &callerlen);
+	struct outcome o;
+	int failures = 0;
+
+	CHECK(cat && caller);
+	if (!cat || !caller)
+		goto out;
+	/* the reference run: no failure, everything works */
+	CHECK(!run_once(0, cat, catlen, caller, callerlen, &o));
+	CHECK_STR(o.cat_out, "hello");
+	CHECK_EQ_I64(o.cat_code, 3);
+	CHECK_STR(o.caller_out, "pong");
+	CHECK_EQ_I64(o.caller_code, 0);
+	for (n = 1; run_once(n, cat, catlen, caller, callerlen, &o); n++)
+		failures += o.bad;
+	CHECK_EQ_I64(failures, 0);
+	printf("alloc_failing_allocator: failed allocation N = 1..%zu, each a clean run, "
+	       "no leak; run %zu completed without a failure\n", n - 1, n);
+out:
+	free(cat);
+	free(caller);
+}
