@@ -116,7 +116,7 @@ deps:
 
 # '+' hands the jobserver to the make that test-all.sh starts per suite.
 test: deps
-	+@MAKE="$(MAKE)" scripts/test-all.sh test-build test-unit test-spec test-fuzz test-cli test-demo test-sh test-guest test-task test-ipc
+	+@MAKE="$(MAKE)" scripts/test-all.sh test-build test-unit test-spec test-fuzz test-cli test-demo test-sh test-guest test-task test-ipc test-det
 
 check:
 	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 test
@@ -153,6 +153,7 @@ valgrind: $(UNIT) $(WARREN) $(EX_BIN) $(CLI_WASM) $(GUEST_WASM)
 -include tests/fuzz/fuzz.mk
 -include guest/guest.mk
 -include tests/task/task.mk
+-include tests/det/det.mk
 -include tests/ipc/ipc.mk
 -include tests/sh/sh.mk
 -include tests/cli/cli.mk
