@@ -242,6 +242,8 @@ kmod_build(struct kern *k, const uint8_t *bytes, size_t len, uint64_t hash, char
 		m->imports[i].u.func = k->cfg.resolve(k->cfg.resolve_ctx, imp,
 						      &m->mod->types[imp->u.type_index], &err);
 		if (!m->imports[i].u.func) {
+			if (err.kind == VM_ERR_NOMEM)
+				goto nomem;
 			if (err.msg[0])
 				snprintf(diag, dlen, "%s", err.msg);
 			else
