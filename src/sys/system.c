@@ -1072,8 +1072,8 @@ task_table(struct wr_System *sys, char *buf, size_t cap, size_t *len)
 	char path[48], line[256];
 	int e;
 
-	if (fs_resolve(sys->k->root_ns, NULL, "/task", 5, FS_FOLLOW, &fp))
-		return fail(sys, WR_EIO, "no /task");
+	if ((e = fs_resolve(sys->k->root_ns, NULL, "/task", 5, FS_FOLLOW, &fp)))
+		return fail(sys, e == E_NOMEM ? WR_ENOMEM : WR_EIO, "/task: %s", fs_strerror(e));
 	e = vn_readdir(fp.vn, 0, collect_pid, &ps);
 	fs_path_release(&fp);
 	if (e || ps.oom) {

@@ -88,6 +88,9 @@ valid(int st)
 #define CALL(expr)                                                     \
 	do {                                                           \
 		int st_ = (expr);                                      \
+		if (getenv("ALLOC_VERBOSE") && st_)                    \
+			printf("%zu: %s -> %s (%s)\n", f->fail_at, #expr, wr_errmsg(st_), \
+			       sys ? wr_system_errmsg(sys) : ""); \
 		if (!valid(st_)) {                                     \
 			o->bad++;                                      \
 			unit_fail(__FILE__, __LINE__, "%s: status %d (fail_at %zu)", #expr, \
