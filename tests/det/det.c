@@ -11,7 +11,8 @@
  * as /bin/NAME. The workload is a shell script: pipelines (fork, exec,
  * pipes, wait), a background job, sleeps (timers skipped by the virtual
  * clock), random bytes from /dev/urandom, file times (ls -l: the virtual
- * realtime clock) and ps (the process table: pids, fuel). Uses only
+ * realtime clock), messages to an interface (kvd and msg: message ids)
+ * and ps (the process table: pids, fuel). Uses only
  * include/warren.h.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -39,6 +40,12 @@ static const char script[] =
 	"ls -l /tmp\n"
 	"echo x | grep -c x\n"
 	"sh -c 'exit 3'; echo status $?\n"
+	"kvd -c 3 &\n"
+	"msg -w kv set a 1\n"
+	"msg -t kv get a\n"
+	"msg -t kv keys\n"
+	"wait\n"
+	"ps\n"
 	"echo done\n";
 
 /* A growing byte buffer. */
@@ -300,11 +307,13 @@ main(int argc, char **argv)
 	}
 	check(a.exit_code == 0, "the workload ran to its end (exit 0)");
 	check(contains(&a.out, "done\n") && contains(&a.out, "late\n") &&
-	      contains(&a.out, "status 3\n"), "its output is complete");
+	      contains(&a.out, "status 3\n") && contains(&a.out, "[1:2]1\n[1:2]a\n"),
+	      "its output is complete");
 	check(a.lost == 0 && b.lost == 0, "no event lost");
 	check(a.npids >= 10 && contains(&a.log, " SYSCALL ") && contains(&a.log, " BLOCK ") &&
-	      contains(&a.log, " WAKE") && contains(&a.log, " REAP ") && contains(&a.log, " EXEC "),
-	      "the log holds spawns, execs, syscalls, blocks, wakes and reaps");
+	      contains(&a.log, " WAKE") && contains(&a.log, " REAP ") && contains(&a.log, " EXEC ") &&
+	      contains(&a.log, " MESSAGE kv id=") && contains(&a.log, " ANSWER id="),
+	      "the log holds spawns, execs, syscalls, blocks, wakes, reaps and messages");
 	check(contains(&a.out, " Jan  1 00:00 t\n"),
 	      "file times are on the virtual clock (2000-01-01 00:00)");
 	check(same(&a.log, &b.log), "same seed: the event logs are identical");
