@@ -177,6 +177,87 @@ run_once(size_t fail_at, const uint8_t *cat, size_t catlen, const uint8_t *calle
 	return f->failed;
 }
 
+/*
+ * The host-loop paths: a deterministic system with a small event ring and
+ * the syscall trace, a queue-served native interface (WR_EV_MESSAGE,
+ * wr_next_message, wr_answer from the loop), events drained, metrics.
+ */
+static bool
+run_queue(size_t fail_at, const uint8_t *caller, size_t callerlen, struct outcome *o)
+{
+	struct failing fs = { .fail_at = fail_at }, *f = &fs;
+	wr_Program prog = { .path = "/bin/caller", .bytes = caller, .len = callerlen };
+	wr_Config cfg = { .seed = 9, .alloc = failing_alloc, .alloc_ud = f, .programs = &prog,
+			  .nprograms = 1, .deterministic = 1, .max_events = 64 };
+	wr_Spawn sc = { .path = "/bin/caller", .stdio = { WR_STDIO_NULL, WR_STDIO_PIPE,
+							 WR_STDIO_PIPE } };
+	wr_System *sys = NULL;
+	wr_Record rec[16];
+	wr_Message m;
+	int32_t pid = 0;
+	char err[200], buf[64], text[4096];
+	size_t n;
+	int st;
+
+	memset(o, 0, sizeof *o);
+	o->caller_code = -1;
+	st = wr_system_new(&cfg, &sys, err, sizeof err);
+	CALL(st);
+	if (st == WR_OK) {
+		CALL(wr_trace_syscalls(sys, 1));
+		CALL(wr_interface_register(sys, "kv", NULL, NULL));
+		CALL(wr_spawn(sys, &sc, &pid));
+		for (int i = 0; i < 300; i++) {
+			wr_Event ev;
+
+			st = wr_step(sys, 1000000, &ev);
+			CALL(st);
+			while (wr_events_drain(sys, rec, 16) > 0)
+				;
+			if (st != WR_OK || ev.what == WR_EV_DONE ||
+			    (ev.what == WR_EV_IDLE && ev.wake_ns == UINT64_MAX))
+				break;
+			if (ev.what == WR_EV_EXITED && ev.pid == pid)
+				o->caller_code = ev.exit_code;
+			if (ev.what == WR_EV_MESSAGE) {
+				st = wr_next_message(sys, NULL, &m, buf, sizeof buf);
+				CALL(st);
+				if (st == WR_OK && m.kind == WR_MSG_MESSAGE)
+					CALL(wr_answer(sys, m.id, 0, "pong", 4));
+			}
+		}
+		if (pid)
+			drain(sys, pid, 1, o->caller_out, sizeof o->caller_out);
+		CALL(wr_metrics(sys, text, sizeof text, &n));
+		wr_system_free(sys);
+	}
+	if (f->live || f->bytes)
+		unit_fail(__FILE__, __LINE__, "queue fail_at %zu: %zu blocks (%zu bytes) leaked",
+			  fail_at, f->live, f->bytes);
+	return f->failed;
+}
+
+TEST(alloc_failing_allocator_queue)
+{
+	size_t callerlen = 0, n;
+	uint8_t *caller = kt_wat(caller_wat, &callerlen);
+	struct outcome o;
+	int failures = 0;
+
+	CHECK(caller != NULL);
+	if (!caller)
+		return;
+	CHECK(!run_queue(0, caller, callerlen, &o));
+	CHECK_STR(o.caller_out, "pong");
+	CHECK_EQ_I64(o.caller_code, 0);
+	for (n = 1; run_queue(n, caller, callerlen, &o); n++)
+		failures += o.bad;
+	CHECK_EQ_I64(failures, 0);
+	printf("alloc_failing_allocator_queue: failed allocation N = 1..%zu, each a clean run, "
+	       "no leak; run %zu completed without a failure\n", n - 1, n);
+	free(caller);
+}
+
 TEST(alloc_failing_allocator)
 {
 	size_t catlen = 0, callerlen = 0, n;
