@@ -116,7 +116,7 @@ deps:
 
 # '+' hands the jobserver to the make that test-all.sh starts per suite.
 test: deps
-	+@MAKE="$(MAKE)" scripts/test-all.sh test-build test-unit test-spec test-fuzz test-cli test-demo test-sh test-guest test-task test-ipc test-det
+	+@MAKE="$(MAKE)" scripts/test-all.sh test-build test-unit test-spec test-fuzz test-cli test-demo test-sh test-guest test-task test-ipc test-det test-examples
 
 check:
 	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 test
@@ -157,6 +157,7 @@ valgrind: $(UNIT) $(WARREN) $(EX_BIN) $(CLI_WASM) $(GUEST_WASM)
 -include tests/ipc/ipc.mk
 -include tests/sh/sh.mk
 -include tests/cli/cli.mk
+-include examples/examples.mk
 -include bench/proc.mk
 -include bench/ipc/ipc.mk
 
