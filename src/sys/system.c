@@ -47,6 +47,7 @@ struct hostpipe {
 	int32_t pid;
 	struct file *in;                  /* writes fd 0's pipe; NULL: none, or closed */
 	struct file *out[2];              /* reads fd 1's / fd 2's pipe; NULL: none, or EOF seen */
+	bool piped[2];                    /* fd 1 / fd 2 was a host pipe */
 	struct hostpipe *next;
 };
 
@@ -601,8 +602,10 @@ proc_read(struct wr_System *sys, int32_t pid, int fd, void *buf, size_t cap, siz
 
 	if (!hp)
 		return fail(sys, WR_ESRCH, "pid %d: no host pipes", (int)pid);
+	if (!hp->piped[fd - 1])
+		return fail(sys, WR_ESRCH, "pid %d: no host pipe on fd %d", (int)pid, fd);
 	if (!hp->out[fd - 1])
-		return WR_EOF;   /* drained, or fd was never a host pipe */
+		return WR_EOF;   /* drained */
 	e = file_read(hp->out[fd - 1], buf, cap, &n, &io);
 	if (e == E_AGAIN)
 		return WR_EAGAIN;
@@ -684,6 +687,7 @@ setup_stdio(struct wr_System *sys, struct proc *p, const int mode[3], struct hos
 				f = r;
 			} else {
 				hp->out[fd - 1] = r;
+				hp->piped[fd - 1] = true;
 				f = w;
 			}
 			path = NULL;

@@ -424,8 +424,8 @@ TEST(api_pipe_full_and_closed)
 	CHECK_EQ_I64(st, WR_EAGAIN);
 	CHECK_EQ_U64(n, 0);
 	CHECK(total > 0 && total < sizeof big * 100);
-	/* stdout is not a host pipe: EOF at once, no crash */
-	CHECK_EQ_I64(wr_proc_read(sys, pid, 1, big, 10, &n), WR_EOF);
+	/* stdout is not a host pipe */
+	CHECK_EQ_I64(wr_proc_read(sys, pid, 1, big, 10, &n), WR_ESRCH);
 	/* the reader dies: the write end reports EOF */
 	CHECK_EQ_I64(wr_kill(sys, pid, 9), WR_OK);
 	CHECK_EQ_I64(run_to_exit(sys, pid).signal, 9);
@@ -547,7 +547,9 @@ serve(void *ctx, wr_System *sys, const wr_Message *m)
 	s->reentry[5] = wr_proc_read(sys, m->pid, 1, buf, sizeof buf, &n);
 	s->reentry[6] = wr_interface_unregister(sys, "kv");
 	s->reentry[7] = wr_proc_close(sys, m->pid);
-	s->status_ok = wr_proc_status(sys, m->pid, &info) == WR_OK && info.pid == m->pid;
+	s->status_ok = wr_proc_status(sys, m->pid, &info) == WR_OK && info.pid == m->pid &&
+		       wr_console_write(sys, "x", 1) == 0 && wr_stdin_write(sys, "x", 1) == 0 &&
+		       wr_console_read(sys, buf, sizeof buf) == 0;
 	if (s->mode == 1)
 		return WR_BLOCK;
 	if (s->mode == 2)
