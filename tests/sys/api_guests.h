@@ -9,6 +9,8 @@
  *               writes the answer's body to fd 1 and exits with its error
  *               code (0: ok); a failing call exits 100 + errno (emit),
  *               150 + errno (wait), 200 + errno (take)
+ *   handler_wat registers interface "kv" (a failure exits 100 + errno),
+ *               then waits for its messages forever (msg_next, blocking)
  */
 #ifndef WARREN_TESTS_SYS_API_GUESTS_H
 #define WARREN_TESTS_SYS_API_GUESTS_H
@@ -71,5 +73,19 @@ static const char caller_wat[] AG_UNUSED =
 	"  (i32.store (i32.const 0) (i32.const 300)) (i32.store (i32.const 4) (i32.load (i32.const 216)))\n"
 	"  (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))\n"
 	"  (call $proc_exit (i32.load (i32.const 220)))))\n";
+
+static const char handler_wat[] AG_UNUSED =
+	"(module\n"
+	"(import \"warren_v1\" \"intf_register\" (func $reg (param i32 i32) (result i32)))\n"
+	"(import \"warren_v1\" \"msg_next\" (func $next (param i32 i32 i32 i32 i32 i32) (result i32)))\n"
+	AG_IMPORTS
+	"(data (i32.const 100) \"kv\")\n"
+	"(func (export \"_start\") (local $r i32)\n"
+	"  (local.set $r (call $reg (i32.const 100) (i32.const 2)))\n"
+	"  (if (local.get $r) (then (call $proc_exit (i32.add (i32.const 100) (local.get $r)))))\n"
+	"  (loop $l\n"
+	"    (drop (call $next (i32.const 0) (i32.const 0) (i32.const 1) (i32.const 200)\n"
+	"                      (i32.const 400) (i32.const 100)))\n"
+	"    (br $l))))\n";
 
 #endif

@@ -711,3 +711,30 @@ TEST(api_native_queue)
 	wr_system_free(sys);
 	CHECK_EQ_U64(c.live, 0);
 }
+
+/* A name is one handler's: a process's registration and a native one exclude each other. */
+TEST(api_native_name_taken)
+{
+	struct counter c;
+	wr_System *sys = new_sys(&c);
+	int32_t pid, pid2;
+	wr_Event ev;
+
+	if (!sys)
+		return;
+	pid = spawn_src(sys, handler_wat, WR_STDIO_NULL, WR_STDIO_NULL, WR_STDIO_NULL);
+	for (int i = 0; i < 5; i++)
+		CHECK_EQ_I64(wr_step(sys, 1000000, &ev), WR_OK);
+	CHECK_EQ_I64(ev.what, WR_EV_IDLE);       /* registered, waiting in msg_next */
+	CHECK_EQ_I64(wr_interface_register(sys, "kv", NULL, NULL), WR_EEXIST);
+	CHECK_EQ_I64(wr_interface_unregister(sys, "kv"), WR_ENOENT);   /* not the host's */
+	CHECK_EQ_I64(wr_kill(sys, pid, 9), WR_OK);
+	CHECK_EQ_I64(run_to_exit(sys, pid).signal, 9);
+	/* the handler died: the name is free again */
+	CHECK_EQ_I64(wr_interface_register(sys, "kv", NULL, NULL), WR_OK);
+	/* and now a process cannot take it: EEXIST (20) -> exit 120 */
+	pid2 = spawn_src(sys, handler_wat, WR_STDIO_NULL, WR_STDIO_NULL, WR_STDIO_NULL);
+	CHECK_EQ_I64(run_to_exit(sys, pid2).exit_code, 120);
+	wr_system_free(sys);
+	CHECK_EQ_U64(c.live, 0);
+}
