@@ -273,10 +273,12 @@ void fs_set_clock(uint64_t (*now_ns)(void *), void *arg);
 uint64_t fs_now(void);
 /*
  * For the calling thread only, until the matching fs_clock_pop: fs_now
- * reads now_ns(arg) instead (NULL: the clock fs_set_clock chose). Pushes
- * nest (a system's entry points push its own clock, src/sys/sys_impl.h).
+ * reads now_ns(arg) instead (NULL: the clock fs_set_clock chose), and
+ * fs_next_dev counts with *devs (NULL: the process-wide counter). Pushes
+ * nest (a system's entry points push its own, src/sys/sys_impl.h, so its
+ * file times and device numbers are its own).
  */
-void fs_clock_push(uint64_t (*now_ns)(void *), void *arg);
+void fs_clock_push(uint64_t (*now_ns)(void *), void *arg, uint64_t *devs);
 void fs_clock_pop(void);
 
 /* ---- namespaces ------------------------------------------------------- */

@@ -83,15 +83,17 @@ fs_set_clock(uint64_t (*now_ns)(void *), void *arg)
 static _Thread_local struct {
 	uint64_t (*fn)(void *);
 	void *arg;
+	uint64_t *devs;
 } tl_clock[CLOCK_STACK];
 static _Thread_local unsigned tl_depth;
 
 void
-fs_clock_push(uint64_t (*now_ns)(void *), void *arg)
+fs_clock_push(uint64_t (*now_ns)(void *), void *arg, uint64_t *devs)
 {
 	if (tl_depth < CLOCK_STACK) {
 		tl_clock[tl_depth].fn = now_ns;
 		tl_clock[tl_depth].arg = arg;
+		tl_clock[tl_depth].devs = devs;
 	}
 	tl_depth++;
 }
@@ -120,8 +122,17 @@ fs_now(void)
 uint64_t
 fs_next_dev(void)
 {
-	/* Only distinctness matters (stat's dev, vn_same across fs). */
+	/* Only distinctness matters (stat's dev, vn_same across fs), among
+	 * the file systems that can meet in one namespace: a system's own
+	 * sequence (fs_clock_push) keeps its numbers the same in every run. */
 	static uint64_t next = 1;
+
+	if (tl_depth) {
+		unsigned i = tl_depth < CLOCK_STACK ? tl_depth - 1 : CLOCK_STACK - 1;
+
+		if (tl_clock[i].devs)
+			return ++*tl_clock[i].devs;
+	}
 	return next++;
 }
 

@@ -61,6 +61,7 @@ struct wr_System {
 	struct sys_events ev;             /* events.c */
 	bool det;                         /* wr_Config.deterministic */
 	uint64_t det_skip;                /* deterministic: idle ns skipped so far */
+	uint64_t fs_devs;                 /* the last device number of its file systems */
 	char errmsg[256];
 };
 
@@ -79,8 +80,9 @@ uint64_t sys_det_realtime(void *sys);
 static inline const struct al_alloc *
 sys_enter(const struct wr_System *sys)
 {
-	/* A deterministic system's realtime clock (file times, WASI realtime). */
-	fs_clock_push(sys->det ? sys_det_realtime : NULL, (void *)sys);
+	/* A deterministic system's realtime clock (file times, WASI realtime),
+	 * and the system's own device numbers (the same in every run). */
+	fs_clock_push(sys->det ? sys_det_realtime : NULL, (void *)sys, (uint64_t *)&sys->fs_devs);
 	return al_enter(sys->al);
 }
 

@@ -280,7 +280,7 @@ wr_system_new(const wr_Config *cfg, wr_System **out, char *errbuf, size_t errlen
 	sys->alloc = host;
 	sys->al = cfg->alloc ? &sys->alloc : NULL;
 	al_enter(sys->al);
-	fs_clock_push(cfg->deterministic ? sys_det_realtime : NULL, sys);
+	fs_clock_push(cfg->deterministic ? sys_det_realtime : NULL, sys, &sys->fs_devs);
 	sys->output = cfg->output;
 	sys->output_ctx = cfg->output_ctx;
 	snprintf(sys->errmsg, sizeof sys->errmsg, "out of memory");

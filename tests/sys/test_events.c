@@ -541,3 +541,30 @@ TEST(events_deterministic_budget)
 	CHECK_EQ_I64(ev.exit_code, 5);
 	wr_system_free(sys);
 }
+
+/* Exits with the device number of its root (fd 3) mod 256. */
+static const char rootdev[] =
+	"(module\n"
+	WASI("fd_filestat_get", "(param i32 i32) (result i32)")
+	WASI("proc_exit", "(param i32)")
+	" (memory (export \"memory\") 1)\n"
+	" (func (export \"_start\")\n"
+	"  (drop (call $fd_filestat_get (i32.const 3) (i32.const 64)))\n"
+	"  (call $proc_exit (i32.and (i32.load (i32.const 64)) (i32.const 255)))))\n";
+
+TEST(events_device_numbers_per_system)
+{
+	/* Each system numbers its file systems itself: the second system in
+	 * this host process sees the same numbers as the first. */
+	int code[2];
+
+	for (int i = 0; i < 2; i++) {
+		wr_System *sys = new_sys(0, 1);
+		int32_t pid = spawn_src(sys, rootdev);
+
+		code[i] = run_to_exit(sys, pid).exit_code;
+		wr_system_free(sys);
+	}
+	CHECK(code[0] > 0);
+	CHECK_EQ_I64(code[0], code[1]);
+}
