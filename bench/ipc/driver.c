@@ -22,6 +22,12 @@
  *   native-queue  the same with a queue-served native interface: wr_step
  *                 returns WR_EV_MESSAGE and this host answers with
  *                 wr_next_message + wr_answer before stepping on
+ *   guest-call-ev guest-call while this host drains the event ring after
+ *                 every wr_step (of DRAIN_FUEL instructions), as an
+ *                 embedder watching events would: every record is written.
+ *                 In the other rows nobody drains, so once the ring is full
+ *                 (wr_Config.max_events, 4096 records: within the first
+ *                 thousand round trips) records are only counted as lost.
  *
  * Each warren row boots a fresh system through the public API
  * (include/warren.h, nothing else) and steps it until the emitter exits.
@@ -49,6 +55,9 @@
 #include "warren.h"
 
 #define STEP_FUEL (1 << 24)     /* per wr_step, so the watchdog gets a look */
+#define DRAIN_FUEL (1 << 16)    /* per wr_step when draining: fewer records than
+                                   the ring holds (6 a round trip, ~600 instructions) */
+#define DRAIN_BATCH 256
 #define WATCHDOG_S 120.0        /* a warren run taking longer is stuck */
 #define REPS_DEFAULT 3
 #define REPS_MAX 50
@@ -74,14 +83,24 @@ static const struct row {
 	const char *arg;
 	const char *key;        /* the result line */
 	int ipc;                /* a warren message row: the target applies */
+	int drain;              /* drain the event ring after every step */
 } rows[] = {
-	{ "pipe", "Linux pipe, 2 processes", LINUX_PIPE, "pipe", "pipe_rt_us", 0 },
-	{ "unix", "Linux unix socket, 2 processes", LINUX_RT, "unix", "unix_rt_us", 0 },
-	{ "wpipe", "warren pipe, 2 guests", WARREN_PIPE, "pipe", "pipe_rt_us", 0 },
-	{ "guest-call", "guest->guest wr_call", WARREN_GUESTS, "call", "call_rt_us", 1 },
-	{ "guest-emit", "guest->guest emit+wait+take", WARREN_GUESTS, "emit", "emit_rt_us", 1 },
-	{ "native-call", "guest->native callback", WARREN_INLINE, "call", "call_rt_us", 1 },
-	{ "native-queue", "guest->native host queue", WARREN_QUEUE, "call", "call_rt_us", 1 },
+	{ .op = "pipe", .label = "Linux pipe, 2 processes", .setup = LINUX_PIPE,
+	  .arg = "pipe", .key = "pipe_rt_us" },
+	{ .op = "unix", .label = "Linux unix socket, 2 processes", .setup = LINUX_RT,
+	  .arg = "unix", .key = "unix_rt_us" },
+	{ .op = "wpipe", .label = "warren pipe, 2 guests", .setup = WARREN_PIPE,
+	  .arg = "pipe", .key = "pipe_rt_us" },
+	{ .op = "guest-call", .label = "guest->guest wr_call", .setup = WARREN_GUESTS,
+	  .arg = "call", .key = "call_rt_us", .ipc = 1 },
+	{ .op = "guest-emit", .label = "guest->guest emit+wait+take", .setup = WARREN_GUESTS,
+	  .arg = "emit", .key = "emit_rt_us", .ipc = 1 },
+	{ .op = "native-call", .label = "guest->native callback", .setup = WARREN_INLINE,
+	  .arg = "call", .key = "call_rt_us", .ipc = 1 },
+	{ .op = "native-queue", .label = "guest->native host queue", .setup = WARREN_QUEUE,
+	  .arg = "call", .key = "call_rt_us", .ipc = 1 },
+	{ .op = "guest-call-ev", .label = "guest->guest wr_call, events on",
+	  .setup = WARREN_GUESTS, .arg = "call", .key = "call_rt_us", .ipc = 1, .drain = 1 },
 };
 #define NROWS (sizeof rows / sizeof rows[0])
 #define BASELINE 0              /* rows[0]: every ratio is against it */
@@ -289,7 +308,20 @@ struct wrun {
 	long failed;                    /* native answers that failed */
 	double cpu0, cpu1;
 	uint64_t fuel;                  /* instructions while the emitter lived */
+	uint64_t drained;               /* event records taken */
 };
+
+/* Takes every record in the event ring (and forgets them). */
+static void
+drain(struct wrun *w)
+{
+	static wr_Record recs[DRAIN_BATCH];
+	size_t n;
+
+	do
+		w->drained += n = wr_events_drain(w->sys, recs, DRAIN_BATCH);
+	while (n == DRAIN_BATCH);
+}
 
 static int
 spawn(struct wrun *w, const char *path, const char *const *argv, int32_t *pid)
@@ -359,13 +391,15 @@ run_warren(const struct row *row, struct result *res, int verbose)
 	t0 = seconds(CLOCK_MONOTONIC);
 	w.cpu0 = seconds(CLOCK_PROCESS_CPUTIME_ID);
 	while (!w.emitter_done || (w.handler && !w.handler_done)) {
-		if ((rc = wr_step(w.sys, STEP_FUEL, &ev)) != WR_OK) {
+		if ((rc = wr_step(w.sys, row->drain ? DRAIN_FUEL : STEP_FUEL, &ev)) != WR_OK) {
 			printf("  warren  wr_step: %s: %s\n", wr_errmsg(rc),
 			       wr_system_errmsg(w.sys));
 			goto fail;
 		}
 		if (!w.emitter_done)
 			w.fuel += ev.fuel;
+		if (row->drain)
+			drain(&w);
 		if (seconds(CLOCK_MONOTONIC) - t0 > WATCHDOG_S) {
 			printf("  warren  %s: still running after %.0f s\n", row->op, WATCHDOG_S);
 			goto fail;
@@ -424,6 +458,11 @@ run_warren(const struct row *row, struct result *res, int verbose)
 	if (res->ok && text_value(&out, "calls", &calls) == 0 && calls > 0) {
 		res->cpu_us = (w.cpu1 - w.cpu0) * 1e6 / calls;
 		res->instr = (double)w.fuel / calls;
+		if (verbose)
+			printf("  warren  %.0f round trips in %.3f s of CPU, %llu instructions; "
+			       "event records: %llu drained, %llu lost\n", calls, w.cpu1 - w.cpu0,
+			       (unsigned long long)w.fuel, (unsigned long long)w.drained,
+			       (unsigned long long)wr_events_lost(w.sys));
 	}
 	if (w.failed)
 		printf("  warren  %s: %ld native answers failed\n", row->op, w.failed);

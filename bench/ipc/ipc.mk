@@ -10,8 +10,8 @@
 # emitter guests). The driver links libwarren.a and sees only
 # include/warren.h. No timing is a pass/fail criterion; BENCH_REPS sets the
 # runs per row (default 3, best kept) and BENCH_IPC_ONLY picks rows (pipe
-# unix wpipe guest-call guest-emit native-call native-queue; the Linux pipe
-# baseline always runs).
+# unix wpipe guest-call guest-emit native-call native-queue guest-call-ev; the
+# Linux pipe baseline always runs).
 
 IPC_DIR := $(BUILD)/bench/ipc
 IPC_BUILT := $(IPC_DIR)/driver $(IPC_DIR)/rt $(IPC_DIR)/rt.wasm \
