@@ -376,7 +376,8 @@ system_free(struct wr_System *sys)
 void
 wr_system_free(wr_System *sys)
 {
-	if (sys)
+	/* Not from inside a callback of its own wr_step: the system is in use. */
+	if (sys && !sys->in_step)
 		system_free(sys);
 }
 

@@ -738,3 +738,41 @@ TEST(api_native_name_taken)
 	wr_system_free(sys);
 	CHECK_EQ_U64(c.live, 0);
 }
+
+/* A handler that misbehaves: frees the system (ignored), kills its emitter, installs. */
+static int
+rude(void *ctx, wr_System *sys, const wr_Message *m)
+{
+	int *calls = ctx;
+
+	++*calls;
+	wr_system_free(sys);
+	if (m->kind == WR_MSG_MESSAGE) {
+		CHECK_EQ_I64(wr_install(sys, "/tmp/from-handler", (const uint8_t *)"x", 1), WR_OK);
+		CHECK_EQ_I64(wr_kill(sys, m->pid, 9), WR_OK);
+	}
+	return WR_OK;   /* and no answer */
+}
+
+TEST(api_native_rude_handler)
+{
+	struct counter c;
+	wr_System *sys = new_sys(&c);
+	int calls = 0;
+	int32_t pid;
+	wr_Event ev;
+
+	if (!sys)
+		return;
+	CHECK_EQ_I64(wr_interface_register(sys, "kv", rude, &calls), WR_OK);
+	pid = spawn_src(sys, caller_wat, WR_STDIO_NULL, WR_STDIO_PIPE, WR_STDIO_NULL);
+	ev = run_to_exit(sys, pid);
+	CHECK_EQ_I64(ev.what, WR_EV_EXITED);
+	CHECK_EQ_I64(ev.signal, 9);
+	CHECK(calls >= 1);
+	/* the system still works */
+	pid = spawn_src(sys, hello_wat, WR_STDIO_NULL, WR_STDIO_PIPE, WR_STDIO_NULL);
+	CHECK_EQ_I64(run_to_exit(sys, pid).exit_code, 0);
+	wr_system_free(sys);
+	CHECK_EQ_U64(c.live, 0);
+}
