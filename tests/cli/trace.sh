@@ -45,6 +45,12 @@ check "$T/c.json" 'syscalls [1-9][0-9]* '
 grep -q '"name":"fd_write","cat":"syscall"' "$T/c.json" || { echo "no fd_write call"; errors=$((errors + 1)); }
 grep -q '"name":"killed by SIGTERM"' "$T/c.json" || { echo "no SIGTERM death"; errors=$((errors + 1)); }
 
+# Messages: an arrow (flow) from the emitter to the handler that answered.
+expect 0 'warren trace: ' trace -o "$T/m.json" sh -c 'kvd -c 1 & msg -w kv set a 1; wait' </dev/null
+check "$T/m.json" '^pid [0-9]+ name kvd \[[0-9]+\]$'
+grep -q '"name":"message 1 to kv"' "$T/m.json" || { echo "no message instant"; errors=$((errors + 1)); }
+grep -q '"ph":"f",.*"id":1,"bp":"e"' "$T/m.json" || { echo "no message flow"; errors=$((errors + 1)); }
+
 # A program from the host, with arguments.
 E=$(cd "$WARREN_BIN" && pwd)/echo.wasm
 expect 0 '^one two

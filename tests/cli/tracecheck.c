@@ -3,8 +3,9 @@
  * runner's RFC 8259 parser, tests/spec/json.c), shaped as the Trace Event
  * Format that Perfetto reads, and consistent:
  *   - the top level is an object with a "traceEvents" array;
- *   - every event is an object with "ph" (one of M B E X i), numeric
- *     "pid", "tid" and "ts"; B, X and i have a "name"; X has a "dur" >= 0;
+ *   - every event is an object with "ph" (one of M B E X i s f), numeric
+ *     "pid", "tid" and "ts"; B, X, i, s and f have a "name"; X has a
+ *     "dur" >= 0; s and f (flows) a numeric "id", each f after its s;
  *     M is a process_name or thread_name with args.name;
  *   - on each (pid, tid) track, B and E nest (E never without its B) and
  *     ts never goes back between them; at the end every B is closed;
@@ -36,6 +37,8 @@ static struct {
 	int events;
 } procs[MAX_TRACKS];
 static size_t nprocs;
+static double flows[MAX_TRACKS];
+static size_t nflows;
 
 static int
 fail(const char *what, size_t i)
@@ -119,11 +122,11 @@ main(int argc, char **argv)
 		struct track *t;
 		size_t p;
 
-		if (e->type != JSON_OBJECT || !ph || strlen(ph) != 1 || !strchr("MBEXi", ph[0]))
+		if (e->type != JSON_OBJECT || !ph || strlen(ph) != 1 || !strchr("MBEXisf", ph[0]))
 			return fail("not an event with a known ph", i);
 		if (!num(e, "pid", &pid) || !num(e, "tid", &tid) || !num(e, "ts", &ts) || ts < 0)
 			return fail("pid, tid or ts missing or not a number", i);
-		if (strchr("BXi", ph[0]) && !name)
+		if (strchr("BXisf", ph[0]) && !name)
 			return fail("no name", i);
 		p = proc(pid);
 		procs[p].events++;
@@ -160,6 +163,20 @@ main(int argc, char **argv)
 			break;
 		case 'i':
 			inst++;
+			break;
+		case 's':
+		case 'f':
+			if (!num(e, "id", &dur))
+				return fail("a flow without an id", i);
+			if (ph[0] == 's') {
+				if (nflows < MAX_TRACKS)
+					flows[nflows++] = dur;
+				break;
+			}
+			for (p = 0; p < nflows && flows[p] != dur; p++)
+				;
+			if (p == nflows)
+				return fail("a flow ends that never began", i);
 			break;
 		}
 	}

@@ -16,7 +16,9 @@
  *   - "X" complete events on the syscalls track, one per call, with its
  *     arguments and result;
  *   - "i" instant events: spawn, exec, signal, exit, reap, message emitted,
- *     message answered; and a global one where records were lost.
+ *     message answered; and a global one where records were lost;
+ *   - "s"/"f" flow events (id: the message id) from a message's emitter
+ *     to the process that answered it.
  * ts is in microseconds of the system clock (wr_Record.time_ns), which on
  * a deterministic system is the fuel clock (one nanosecond per
  * instruction) plus the idle time skipped to the next timer, so a run's
@@ -130,6 +132,15 @@ instant(struct trace *t, int32_t pid, double ts, const char *name, const wr_Reco
 	fprintf(t->out, ",\"cat\":\"event\",\"args\":{\"clock\":%" PRIu64 ",\"record\":", r->clock);
 	jstr(t->out, line, sizeof line);
 	fputs("}}", t->out);
+}
+
+/* A flow arrow's start ("s", at the emitter) or end ("f", at the answerer). */
+static void
+flow(struct trace *t, const char *ph, const wr_Record *r, double ts)
+{
+	begin(t, ph, r->pid, r->pid, ts);
+	fprintf(t->out, ",\"name\":\"message\",\"cat\":\"message\",\"id\":%" PRId64 "%s}", r->a,
+		ph[0] == 'f' ? ",\"bp\":\"e\"" : "");
 }
 
 /* ---- processes -------------------------------------------------------------- */
@@ -304,10 +315,13 @@ record(struct trace *t, const wr_Record *r)
 	case WR_R_MESSAGE:
 		snprintf(what, sizeof what, "message %" PRId64 " to %.40s", r->a, r->name);
 		instant(t, r->pid, ts, what, r);
+		flow(t, "s", r, ts);
 		break;
 	case WR_R_ANSWER:
 		snprintf(what, sizeof what, "answer to %" PRId64 " (error %" PRId64 ")", r->a, r->b);
 		instant(t, r->pid, ts, what, r);
+		if (r->pid)
+			flow(t, "f", r, ts);    /* the host (0) has no track to end on */
 		break;
 	default:
 		snprintf(what, sizeof what, "record type %d", r->type);
