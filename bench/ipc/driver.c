@@ -37,7 +37,9 @@
  * instructions run (wr_Event.fuel) over the emitter's life by the round
  * trips the emitter made, which a busy machine cannot shrink or inflate
  * much. Every row runs BENCH_REPS times (default 3), taking turns, and
- * the best of each column is kept. No timing is a pass/fail criterion:
+ * the best of each column is kept. BENCH_IPC_N=n makes each emitter do
+ * exactly n round trips, untimed by batches (the mean is printed): for
+ * profilers, where two runs with different n give one round trip's cost. No timing is a pass/fail criterion:
  * the exit status is non-zero only when a benchmark failed to run.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -342,7 +344,8 @@ setup(struct wrun *w, const struct row *row)
 {
 	const char *pipe_argv[] = { "procs", "/bin/tiny", "pipe", NULL };
 	const char *serve_argv[] = { "rt", "serve", INTF, NULL };
-	const char *emit_argv[] = { "rt", row->arg, INTF, NULL };
+	const char *n = getenv("BENCH_IPC_N");
+	const char *emit_argv[] = { "rt", row->arg, INTF, n && atol(n) > 0 ? n : NULL, NULL };
 	char path[4096];
 	int rc;
 

@@ -8,9 +8,13 @@
  *                      this process and a forked child
  *   rt serve NAME      (warren) register interface NAME and answer every
  *                      message with its own body until an emitter ends
- *   rt call NAME       (warren) round trips to NAME with wr_call
- *   rt emit NAME       (warren) the same with wr_emit + wr_msg_wait +
+ *   rt call NAME [N]   (warren) round trips to NAME with wr_call
+ *   rt emit NAME [N]   (warren) the same with wr_emit + wr_msg_wait +
  *                      wr_msg_take, the three calls wr_call stands for
+ *
+ * With N, an emitter makes exactly N round trips in one timed loop and
+ * prints their mean instead (for profilers: two runs with different N
+ * give the cost of one round trip by difference).
  *
  * The emitter's first message waits for a handler to register
  * (WR_EMIT_WAIT), so the host may start both guests at once; the
@@ -118,14 +122,22 @@ serve(const char *name)
 }
 
 static int
-emitter(const char *name, int call)
+emitter(const char *name, int call, long n)
 {
 	struct bp_result r;
+	double t;
 	int rc;
 
 	target = name;
 	if (emit_wait_take(WR_EMIT_WAIT) != 0)
 		return -1;
+	if (n > 0) {
+		if ((t = bp_batch(call ? op_call : op_emit, NULL, n)) < 0)
+			return -1;
+		printf("%s %.3f\ncalls %ld\n", call ? "call_rt_us" : "emit_rt_us", t / 1e3 / n,
+		       calls);
+		return 0;
+	}
 	rc = bp_measure(call ? op_call : op_emit, NULL, &r);
 	if (rc == 0) {
 		bp_print(call ? "call_rt_us" : "emit_rt_us",
@@ -137,14 +149,14 @@ emitter(const char *name, int call)
 }
 
 static int
-run(const char *op, const char *name)
+run(const char *op, const char *name, const char *count)
 {
 	if (!name)
 		return 2;
 	if (strcmp(op, "serve") == 0)
 		return serve(name) == 0 ? 0 : 1;
 	if (strcmp(op, "call") == 0 || strcmp(op, "emit") == 0)
-		return emitter(name, op[0] == 'c') == 0 ? 0 : 1;
+		return emitter(name, op[0] == 'c', count ? atol(count) : 0) == 0 ? 0 : 1;
 	return 2;
 }
 
@@ -213,11 +225,12 @@ bench_unix(void)
 }
 
 static int
-run(const char *op, const char *name)
+run(const char *op, const char *name, const char *count)
 {
 	struct sigaction sa;
 
 	(void)name;
+	(void)count;
 	/* A dead peer must show up as an error, not kill us. */
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = SIG_IGN;
@@ -232,10 +245,11 @@ run(const char *op, const char *name)
 int
 main(int argc, char **argv)
 {
-	int rc = argc >= 2 && argc <= 3 ? run(argv[1], argc == 3 ? argv[2] : NULL) : 2;
+	int rc = argc >= 2 && argc <= 4 ?
+		 run(argv[1], argc > 2 ? argv[2] : NULL, argc > 3 ? argv[3] : NULL) : 2;
 
 	fflush(stdout);
 	if (rc == 2)
-		fprintf(stderr, "usage: rt unix | rt serve|call|emit NAME\n");
+		fprintf(stderr, "usage: rt unix | rt serve NAME | rt call|emit NAME [N]\n");
 	return rc;
 }
