@@ -3,7 +3,8 @@
  *
  * The host's allocator (wr_Config.alloc) fails allocation number N (a
  * resize counts as one); for N = 1, 2, ... the main paths run: a system
- * with a program in its config, an install, a native handler, a spawn
+ * with a program and a host mount in its config, installs (bytes and a
+ * host file), a native handler, a spawn
  * with args, env, ns lines and WR_STDIO_PIPE, host pipe traffic, stepping
  * to the end (a guest emits a message the handler answers inline),
  * reading the output, the task table, and wr_system_free. Every call must
@@ -12,6 +13,7 @@
  * must hold no block. The loop ends with the first N that the run never
  * reaches: the run that completed without a failure.
  */
+#define _POSIX_C_SOURCE 200809L
 #include "unit.h"
 #include "kern/kt.h"
 #include "sys/api_guests.h"
@@ -21,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct failing {
 	size_t n;               /* allocations and resizes so far */
@@ -73,6 +76,8 @@ answer_inline(void *ctx, wr_System *sys, const wr_Message *m)
 	return wr_answer(sys, m->id, 0, "pong", 4) == WR_OK ? WR_OK : WR_TRAP;
 }
 
+static char host_file[] = "/tmp/warren-alloc-XXXXXX";   /* made by the test */
+
 struct outcome {
 	char cat_out[64], caller_out[64];
 	int cat_code, caller_code;
@@ -116,8 +121,9 @@ run_once(size_t fail_at, const uint8_t *cat, size_t catlen, const uint8_t *calle
 {
 	struct failing fs = { .fail_at = fail_at }, *f = &fs;
 	wr_Program prog = { .path = "/bin/cat", .bytes = cat, .len = catlen };
+	wr_Mount mnt = { .host = "/tmp", .guest = "/mnt/host", .readonly = 1 };
 	wr_Config cfg = { .seed = 5, .alloc = failing_alloc, .alloc_ud = f, .programs = &prog,
-			  .nprograms = 1 };
+			  .nprograms = 1, .mounts = &mnt, .nmounts = 1 };
 	const char *const argv[] = { "cat", "-", NULL };
 	const char *const envp[] = { "A=1", "B=2", NULL };
 	const char *const ns[] = { "bind /bin /home", "unbind /task", NULL };
@@ -137,6 +143,7 @@ run_once(size_t fail_at, const uint8_t *cat, size_t catlen, const uint8_t *calle
 	CALL(st);
 	if (st == WR_OK) {
 		CALL(wr_install(sys, "/bin/caller", caller, callerlen));
+		CALL(wr_install_file(sys, "/etc/data", host_file));
 		CALL(wr_interface_register(sys, "kv", answer_inline, NULL));
 		CALL(wr_spawn(sys, &sp, &catpid));
 		if (catpid) {
@@ -265,9 +272,13 @@ TEST(alloc_failing_allocator)
 	struct outcome o;
 	int failures = 0;
 
-	CHECK(cat && caller);
-	if (!cat || !caller)
+	int fd = mkstemp(host_file);
+
+	CHECK(cat && caller && fd >= 0);
+	if (!cat || !caller || fd < 0)
 		goto out;
+	CHECK_EQ_I64(write(fd, "some host data\n", 15), 15);
+	close(fd);
 	/* the reference run: no failure, everything works */
 	CHECK(!run_once(0, cat, catlen, caller, callerlen, &o));
 	CHECK_STR(o.cat_out, "hello");
@@ -280,6 +291,7 @@ TEST(alloc_failing_allocator)
 	printf("alloc_failing_allocator: failed allocation N = 1..%zu, each a clean run, "
 	       "no leak; run %zu completed without a failure\n", n - 1, n);
 out:
+	unlink(host_file);
 	free(cat);
 	free(caller);
 }
