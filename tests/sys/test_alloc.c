@@ -250,7 +250,6 @@ TEST(alloc_failing_allocator_queue)
 	uint8_t *caller = kt_wat(caller_wat, &callerlen);
 	struct outcome o;
 	int failures = 0;
-
 	CHECK(caller != NULL);
 	if (!caller)
 		return;
@@ -271,7 +270,6 @@ TEST(alloc_failing_allocator)
 	uint8_t *cat = kt_wat(cat_wat, &catlen), *caller = kt_wat(caller_wat, &callerlen);
 	struct outcome o;
 	int failures = 0;
-
 	int fd = mkstemp(host_file);
 
 	CHECK(cat && caller && fd >= 0);
