@@ -38,6 +38,7 @@
 #include <string.h>
 
 #define IPROC_BUCKETS 256
+#define INTF_BUCKETS 64
 #define MSG_BUCKETS0 64
 
 enum mstate { M_QUEUED, M_DELIVERED, M_ANSWERED };
@@ -53,13 +54,18 @@ struct msg {
 	uint32_t flags;              /* IPC_ANSWER */
 	bool orphan;                 /* the emitter no longer wants it: answer dropped */
 	int32_t error;               /* ANSWERED */
-	uint8_t *body;               /* QUEUED: the message; ANSWERED: the answer */
+	uint8_t *body;               /* QUEUED: the message; ANSWERED: the answer
+	                                (data, or its own block when larger) */
 	uint32_t len;
+	uint32_t cap;                /* bytes of data */
 	struct intf *in;             /* QUEUED, DELIVERED */
 	struct msg *qnext, *qprev;   /* in->queue or in->delivered */
 	struct msg *hnext;           /* id hash chain */
 	char name[IPC_NAME_MAX + 1]; /* the interface */
+	uint8_t data[];              /* the body, then an answer that fits */
 };
+
+#define MSG_SMALL 64                 /* data bytes a message has at least */
 
 struct iproc;
 
@@ -75,6 +81,7 @@ struct intf {
 	struct msg *dhead;           /* delivered, awaiting an answer */
 	struct intf *next, *prev;    /* the registry */
 	struct intf *hnext;          /* the handler's interfaces */
+	struct intf *nnext;          /* name hash chain */
 };
 
 struct ename {
@@ -97,6 +104,7 @@ struct ipc {
 	struct kern *k;
 	uint64_t next_id, next_seq, next_serial;
 	struct intf *head, *tail;    /* the registry, in serial order */
+	struct intf *byname[INTF_BUCKETS];
 	uint32_t nintfs;
 	struct msg **mh;             /* messages by id */
 	size_t nmh, nmsgs;
@@ -136,13 +144,31 @@ cname_ok(const char *s)
 	return name_ok(s, len);
 }
 
+/* FNV-1a of a name. */
+static uint64_t
+name_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	while (*s)
+		h = (h ^ (uint8_t)*s++) * 0x100000001b3ull;
+	return h;
+}
+
+static struct intf **
+intf_slot(struct ipc *c, const char *name)
+{
+	struct intf **pp = &c->byname[name_hash(name) % INTF_BUCKETS];
+
+	while (*pp && strcmp((*pp)->name, name))
+		pp = &(*pp)->nnext;
+	return pp;
+}
+
 static struct intf *
 intf_find(struct ipc *c, const char *name)
 {
-	for (struct intf *in = c->head; in; in = in->next)
-		if (!strcmp(in->name, name))
-			return in;
-	return NULL;
+	return *intf_slot(c, name);
 }
 
 /* ---- processes --------------------------------------------------------------------- */
@@ -277,8 +303,31 @@ msg_free(struct ipc *c, struct msg *m)
 			c->nmsgs--;
 		}
 	}
-	al_free(m->body);
+	if (m->body != m->data)
+		al_free(m->body);
 	al_free(m);
+}
+
+/* A message with room for len bytes of body (and an answer that fits). */
+static struct msg *
+msg_new(size_t len)
+{
+	size_t cap = len < MSG_SMALL ? MSG_SMALL : len;
+	struct msg *m = al_calloc(1, sizeof *m + cap);
+
+	if (m)
+		m->cap = (uint32_t)cap;
+	return m;
+}
+
+/* The body is no longer needed (delivered). */
+static void
+body_drop(struct msg *m)
+{
+	if (m->body != m->data)
+		al_free(m->body);
+	m->body = NULL;
+	m->len = 0;
 }
 
 /* m no longer counts against its emitter; its answer will be dropped. */
@@ -381,7 +430,7 @@ handler_pid(const struct intf *in)
 }
 
 /*
- * Record the answer (error, body already allocated) of delivered or
+ * Record the answer (error, body: in m->data or allocated) of delivered or
  * queued message m of interface in: out of in's lists, held for the
  * emitter, who is woken. An orphan is freed instead.
  */
@@ -396,11 +445,12 @@ settle(struct ipc *c, struct intf *in, struct msg *m, int32_t error, uint8_t *bo
 	else
 		d_unlink(in, m);
 	if (m->orphan) {
-		al_free(body);
+		if (body != m->data)
+			al_free(body);
 		msg_free(c, m);
 		return;
 	}
-	al_free(m->body);
+	body_drop(m);
 	m->state = M_ANSWERED;
 	m->in = NULL;
 	m->error = error;
@@ -432,6 +482,7 @@ intf_drop(struct ipc *c, struct intf *in)
 			c->st.failed++;
 		settle(c, in, m, E_CONNRESET, NULL, 0);
 	}
+	*intf_slot(c, in->name) = in->nnext;
 	if (in->prev)
 		in->prev->next = in->next;
 	else
@@ -473,6 +524,8 @@ intf_add(struct ipc *c, const char *name, struct iproc *ip, ipc_native_fn fn, vo
 	else
 		c->head = in;
 	c->tail = in;
+	in->nnext = c->byname[name_hash(name) % INTF_BUCKETS];
+	c->byname[name_hash(name) % INTF_BUCKETS] = in;
 	c->nintfs++;
 	if (ip) {
 		in->hnext = ip->handled;
@@ -538,15 +591,26 @@ ipc_host_unregister(struct kern *k, const char *name)
 
 /* ---- srvfs ------------------------------------------------------------------------- */
 
+/*
+ * Nodes nobody holds are kept (up to SRV_IDLE) for the next lookup of
+ * their name: an emit resolves its target every time, and should not
+ * pay an allocation for it.
+ */
+#define SRV_IDLE 64
+#define SRV_BUCKETS 16
+
+struct snode {
+	struct vnode v;
+	struct snode *next;          /* idle chain */
+	char name[IPC_NAME_MAX + 1];
+};
+
 struct srvfs {
 	struct fs fs;
 	struct kern *k;
 	struct vnode root;
-};
-
-struct snode {
-	struct vnode v;
-	char name[IPC_NAME_MAX + 1];
+	struct snode *idle[SRV_BUCKETS];
+	unsigned nidle;
 };
 
 static const struct vnode_ops srv_ops;
@@ -555,18 +619,16 @@ static const struct fs_ops srv_fsops;
 static uint64_t
 name_ino(const char *s)
 {
-	uint64_t h = 0xcbf29ce484222325ull;
-
-	while (*s)
-		h = (h ^ (uint8_t)*s++) * 0x100000001b3ull;
-	return h | 1ull << 63;
+	return name_hash(s) | 1ull << 63;
 }
 
 static int
 srv_lookup(struct vnode *dir, const char *name, size_t len, struct vnode **out)
 {
 	struct srvfs *s = dir->fs->priv;
-	struct snode *n;
+	struct snode *n, **np;
+	char key[IPC_NAME_MAX + 1];
+	uint64_t ino;
 
 	*out = NULL;
 	if (len == 2 && name[0] == '.' && name[1] == '.') {
@@ -578,10 +640,23 @@ srv_lookup(struct vnode *dir, const char *name, size_t len, struct vnode **out)
 		return E_NOTDIR;
 	if (!name_ok(name, len))
 		return E_NOENT;
+	memcpy(key, name, len);
+	key[len] = 0;
+	ino = name_ino(key);
+	for (np = &s->idle[ino % SRV_BUCKETS]; *np; np = &(*np)->next) {
+		if (!strcmp((*np)->name, key)) {
+			n = *np;
+			*np = n->next;
+			s->nidle--;
+			vn_ref(&n->v);
+			*out = &n->v;
+			return 0;
+		}
+	}
 	if (!(n = al_calloc(1, sizeof *n)))
 		return E_NOMEM;
-	memcpy(n->name, name, len);
-	n->v = (struct vnode){ .type = VN_FILE, .ino = name_ino(n->name), .ops = &srv_ops,
+	memcpy(n->name, key, len + 1);
+	n->v = (struct vnode){ .type = VN_FILE, .ino = ino, .ops = &srv_ops,
 			       .priv = n, .fs = &s->fs };
 	vn_ref(&n->v);
 	*out = &n->v;
@@ -668,15 +743,33 @@ static void
 srv_inactive(struct vnode *v)
 {
 	struct srvfs *s = v->fs->priv;
+	struct snode *n = v->priv;
 
-	if (v != &s->root)
-		al_free(v->priv);
+	if (v == &s->root)
+		return;
+	if (s->nidle >= SRV_IDLE) {
+		al_free(n);
+		return;
+	}
+	n->next = s->idle[v->ino % SRV_BUCKETS];
+	s->idle[v->ino % SRV_BUCKETS] = n;
+	s->nidle++;
 }
 
 static void
 srv_destroy(struct fs *fs)
 {
-	al_free(fs->priv);
+	struct srvfs *s = fs->priv;
+
+	for (size_t i = 0; i < SRV_BUCKETS; i++) {
+		while (s->idle[i]) {
+			struct snode *n = s->idle[i];
+
+			s->idle[i] = n->next;
+			al_free(n);
+		}
+	}
+	al_free(s);
 }
 
 static const struct fs_ops srv_fsops = {
@@ -770,7 +863,7 @@ ipc_emit(struct proc *p, const char *target, uint32_t flags, const void *body, s
 	if (in->fn) {
 		/* A native callback: delivered at once, inside this call. */
 		m = NULL;
-		if ((flags & IPC_ANSWER) && !(m = al_calloc(1, sizeof *m)))
+		if ((flags & IPC_ANSWER) && !(m = msg_new(0)))
 			return E_NOMEM;
 		*id = ++c->next_id;
 		c->st.emitted++;
@@ -793,12 +886,9 @@ ipc_emit(struct proc *p, const char *target, uint32_t flags, const void *body, s
 		in->fn(in->ctx, &d, body);
 		return 0;
 	}
-	if (!(m = al_calloc(1, sizeof *m)))
+	if (!(m = msg_new(len)))
 		return E_NOMEM;
-	if (len && !(m->body = al_malloc(len))) {
-		al_free(m);
-		return E_NOMEM;
-	}
+	m->body = m->data;
 	if (len)
 		memcpy(m->body, body, len);
 	m->len = (uint32_t)len;
@@ -840,10 +930,8 @@ ipc_cancel(struct proc *p, uint64_t id)
 		msg_free(c, m);
 		break;
 	case M_DELIVERED:
-		/* Its answer is dropped when it comes; the body is not needed. */
-		al_free(m->body);
-		m->body = NULL;
-		m->len = 0;
+		/* Its answer is dropped when it comes. */
+		body_drop(m);
 		break;
 	case M_ANSWERED:
 		msg_free(c, m);
@@ -937,9 +1025,7 @@ deliver(struct ipc *c, struct intf *in, struct ipc_delivery *d, void *buf, size_
 	if (m->kind != IPC_MESSAGE) {
 		msg_free(c, m);
 	} else if (m->flags & IPC_ANSWER) {
-		al_free(m->body);
-		m->body = NULL;
-		m->len = 0;
+		body_drop(m);
 		d_link(in, m);
 	} else {
 		orphan(c, m);
@@ -982,7 +1068,10 @@ answer(struct ipc *c, struct msg *m, int32_t error, const void *body, size_t len
 	if (len && !body)
 		return E_INVAL;
 	if (len && !m->orphan) {
-		if (!(copy = al_malloc(len)))
+		/* Delivered, m->data is free for the answer when it fits. */
+		if (len <= m->cap)
+			copy = m->data;
+		else if (!(copy = al_malloc(len)))
 			return E_NOMEM;
 		memcpy(copy, body, len);
 	}
@@ -1109,9 +1198,7 @@ ipc_proc_exit(struct proc *p)
 			}
 			orphan(c, m);
 			if (m->state == M_DELIVERED) {
-				al_free(m->body);
-				m->body = NULL;
-				m->len = 0;
+				body_drop(m);
 				mp = &m->hnext;
 				continue;
 			}
@@ -1170,7 +1257,8 @@ ipc_free(struct kern *k)
 			struct msg *m = c->mh[i];
 
 			c->mh[i] = m->hnext;
-			al_free(m->body);
+			if (m->body != m->data)
+				al_free(m->body);
 			al_free(m);
 		}
 	}

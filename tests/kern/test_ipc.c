@@ -431,6 +431,38 @@ TEST(ipc_wait_nonblocking)
 	freekern(k);
 }
 
+/* Bodies and answers at the limit, and answers larger than their message. */
+TEST(ipc_large_bodies)
+{
+	static uint8_t big[IPC_BODY_MAX], got[IPC_BODY_MAX];
+	struct kern *k = mkkern(1);
+	struct proc *h = mkproc(k), *e = mkproc(k);
+	struct ipc_delivery d;
+	uint64_t a = 0, b = 0;
+	size_t len = 0;
+	int32_t err = -1;
+
+	for (size_t i = 0; i < sizeof big; i++)
+		big[i] = (uint8_t)(i * 7 + 3);
+	CHECK_EQ_U64(ipc_register(h, "kv"), 0);
+	CHECK_EQ_U64(ipc_emit(e, "kv", IPC_ANSWER, big, sizeof big, &a), 0);
+	CHECK_EQ_U64(ipc_emit(e, "kv", IPC_ANSWER, "s", 1, &b), 0);
+	CHECK_EQ_U64(ipc_next(h, NULL, 0, &d, got, sizeof got), 0);
+	CHECK_EQ_U64(d.len, IPC_BODY_MAX);
+	CHECK(!memcmp(got, big, sizeof big));
+	CHECK_EQ_U64(ipc_next(h, NULL, 0, &d, got, sizeof got), 0);
+	CHECK_EQ_U64(ipc_answer(h, b, 0, big, sizeof big), 0);
+	CHECK_EQ_U64(ipc_answer(h, a, 0, big + 1, 100), 0);
+	memset(got, 0, sizeof got);
+	CHECK_EQ_U64(ipc_take(e, b, &err, got, sizeof got, &len), 0);
+	CHECK_EQ_U64(len, IPC_BODY_MAX);
+	CHECK(!memcmp(got, big, sizeof big));
+	CHECK_EQ_U64(ipc_take(e, a, &err, got, sizeof got, &len), 0);
+	CHECK_EQ_U64(len, 100);
+	CHECK(!memcmp(got, big + 1, 100));
+	freekern(k);
+}
+
 /* ---- bounds --------------------------------------------------------------------------- */
 
 TEST(ipc_interface_queue_bound)
@@ -792,6 +824,27 @@ TEST(ipc_srvfs)
 	CHECK_EQ_U64(ipc_unregister(h, "kv"), 0);
 	CHECK_STR(listsrv(k->root_ns, &db), "nat b ");
 	CHECK_STR(readfile(k->root_ns, "/srv/kv", buf, sizeof buf), "kv none\n");
+	freekern(k);
+}
+
+/* Many names looked up and dropped: srvfs keeps some nodes, frees the rest. */
+TEST(ipc_srvfs_many_names)
+{
+	struct kern *k = mkkern(1);
+	struct proc *h = mkproc(k);
+	struct fs_stat st;
+	char path[32], buf[64], want[64];
+
+	for (int round = 0; round < 2; round++) {
+		for (int i = 0; i < 200; i++) {
+			snprintf(path, sizeof path, "/srv/n%d", i);
+			CHECK_EQ_U64(fs_stat(k->root_ns, NULL, path, strlen(path), true, &st), 0);
+		}
+	}
+	CHECK_EQ_U64(ipc_register(h, "n7"), 0);
+	snprintf(want, sizeof want, "n7 handler %d\n", (int)h->pid);
+	CHECK_STR(readfile(k->root_ns, "/srv/n7", buf, sizeof buf), want);
+	CHECK_STR(readfile(k->root_ns, "/srv/n199", buf, sizeof buf), "n199 none\n");
 	freekern(k);
 }
 
