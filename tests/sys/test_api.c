@@ -776,3 +776,35 @@ TEST(api_native_rude_handler)
 	wr_system_free(sys);
 	CHECK_EQ_U64(c.live, 0);
 }
+
+/* Two systems on two allocators, used in turns: every block goes back where it came from. */
+TEST(api_two_allocators)
+{
+	struct counter c1, c2;
+	wr_System *a = new_sys(&c1), *b = new_sys(&c2);
+	int32_t pa, pb;
+	char out[64];
+	size_t n;
+
+	if (!a || !b) {
+		wr_system_free(a);
+		wr_system_free(b);
+		return;
+	}
+	pa = spawn_src(a, cat_wat, WR_STDIO_PIPE, WR_STDIO_PIPE, WR_STDIO_NULL);
+	pb = spawn_src(b, cat_wat, WR_STDIO_PIPE, WR_STDIO_PIPE, WR_STDIO_NULL);
+	CHECK_EQ_I64(wr_proc_write(a, pa, "from a", 6, &n), WR_OK);
+	CHECK_EQ_I64(wr_proc_write(b, pb, "from b", 6, &n), WR_OK);
+	CHECK_EQ_I64(wr_proc_close(b, pb), WR_OK);
+	CHECK_EQ_I64(run_to_exit(b, pb).exit_code, 3);
+	CHECK_EQ_I64(wr_proc_close(a, pa), WR_OK);
+	wr_system_free(b);
+	CHECK_EQ_U64(c2.live, 0);
+	CHECK_EQ_U64(c2.bytes, 0);
+	CHECK_EQ_I64(run_to_exit(a, pa).exit_code, 3);
+	CHECK_EQ_I64(read_all(a, pa, 1, out, sizeof out), WR_EOF);
+	CHECK_STR(out, "from a");
+	wr_system_free(a);
+	CHECK_EQ_U64(c1.live, 0);
+	CHECK_EQ_U64(c1.bytes, 0);
+}
