@@ -400,8 +400,17 @@ install(struct wr_System *sys, const char *guest_path, const uint8_t *bytes, siz
 		return fail(sys, WR_ENOMEM, "out of memory");
 	e = dir[0] ? mkdir_p(ns, dir) : 0;
 	al_free(dir);
-	if (!e)
+	if (!e) {
+		/* A new file that could not be written whole is not left behind. */
+		struct fs_path fp;
+		int r = fs_resolve(ns, NULL, guest_path, strlen(guest_path), 0, &fp);
+
+		if (!r)
+			fs_path_release(&fp);
 		e = fs_put(ns, guest_path, bytes, len);
+		if (e && r == E_NOENT)
+			fs_unlink(ns, NULL, guest_path, strlen(guest_path));
+	}
 	if (e)
 		return fail(sys, from_errno(e), "%s: %s", guest_path, fs_strerror(e));
 	return WR_OK;

@@ -8,7 +8,8 @@
  * with args, env, ns lines and WR_STDIO_PIPE, host pipe traffic, stepping
  * to the end (a guest emits a message the handler answers inline),
  * reading the output, the task table, and wr_system_free. Every call must
- * return a valid status (success or a clean error), nothing may crash
+ * return a valid status (success or a clean error; never WR_ENOEXEC: the
+ * programs are good, whatever failed was memory), nothing may crash
  * (run it under ASan: make SAN=1), and after wr_system_free the allocator
  * must hold no block. The loop ends with the first N that the run never
  * reaches: the run that completed without a failure.
@@ -96,7 +97,7 @@ valid(int st)
 		if (getenv("ALLOC_VERBOSE") && st_)                    \
 			printf("%zu: %s -> %s (%s)\n", f->fail_at, #expr, wr_errmsg(st_), \
 			       sys ? wr_system_errmsg(sys) : ""); \
-		if (!valid(st_)) {                                     \
+		if (!valid(st_) || st_ == WR_ENOEXEC) {                \
 			o->bad++;                                      \
 			unit_fail(__FILE__, __LINE__, "%s: status %d (fail_at %zu)", #expr, \
 				  st_, f->fail_at);                    \
