@@ -22,8 +22,16 @@
  * after delivery, or the emitter ended): it no longer counts against the
  * emitter, and its answer is dropped on arrival.
  *
+ * Native callbacks run inside ipc_emit (a message) or on the emitter's
+ * exit path (IPC_DESTROYED). A message expecting an answer that the
+ * callback did not answer stays delivered, whatever it returned, until
+ * ipc_host_answer. The callback may register, unregister and answer:
+ * nothing the call held is used after it returns.
+ *
+ * Registrations survive exec (the pid stays); a fork child has none.
+ *
  * srvfs: the root lists the registered names (cookie = registration
- * serial + 1, stable); a lookup of any well-formed name gives a fresh
+ * serial + 1, stable); a lookup of any well-formed name gives a
  * node carrying the name, whether or not it is registered; reading a node
  * gives "NAME handler PID\n", "NAME native\n" or "NAME none\n". The nodes
  * look at k->ipc on every operation, so the file system may outlive it.

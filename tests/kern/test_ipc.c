@@ -1376,8 +1376,11 @@ TEST(ipc_proc_native_queued)
 	int32_t c, v[16];
 	int messages = 0, destroyed = 0, done = 0;
 
-	CHECK_EQ_U64(ipc_host_register(k, "kv", NULL, NULL), 0);
+	/* The client waits (IPC_WAIT) until the host registers kv. */
 	c = spawn(k, CLIENT(2));
+	CHECK(runall(k) == false);
+	CHECK_EQ_U64(kt_ntrace, 0);
+	CHECK_EQ_U64(ipc_host_register(k, "kv", NULL, NULL), 0);
 	for (int i = 0; i < 100 && !done; i++) {
 		struct kern_event ev;
 		struct ipc_delivery d;
