@@ -15,7 +15,7 @@
  * under valgrind, say).  A process is only signalled when its table file
  * exists: that file is what says it handles SIGUSR1 (whose default action
  * would end it).  Exit status: 0, or 1 when a given pid is not a running
- * warren system or did not answer within two seconds.
+ * warren system or did not answer within five seconds.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "run.h"
@@ -34,7 +34,7 @@
 #include <unistd.h>
 
 #define MAX_WARRENS 1024
-#define WAIT_MS 2000
+#define WAIT_MS 5000
 
 static int shown;   /* tables printed so far (a blank line between them) */
 
