@@ -11,6 +11,7 @@
 #include "kern/event.h"
 #include "base/alloc.h"
 #include "fs/fs.h"
+#include "sys/sys_impl.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -883,6 +884,35 @@ TEST(ipc_namespace_decides)
 	/* A relative path resolves against the cwd (the root). */
 	CHECK_EQ_U64(ipc_emit(full, "srv/kv", IPC_ANSWER, "x", 1, &id), 0);
 	freekern(k);
+}
+
+/* The system mounts srvfs on /srv of its root and offers it as "#srv". */
+TEST(ipc_system_srv)
+{
+	wr_System *sys = NULL;
+	struct fs_path fp;
+	struct dirbuf db;
+	char buf[64];
+	struct ns *ns;
+
+	CHECK_EQ_U64(wr_system_new(NULL, &sys, NULL, 0), WR_OK);
+	if (!sys)
+		return;
+	CHECK_EQ_U64(fs_resolve(sys->k->root_ns, NULL, "/srv", 4, FS_FOLLOW, &fp), 0);
+	CHECK(fp.vn && !strcmp(fp.vn->fs->name, "srvfs"));
+	fs_path_release(&fp);
+	CHECK_EQ_U64(ipc_host_register(sys->k, "kv", NULL, NULL), 0);
+	CHECK_STR(listsrv(sys->k->root_ns, &db), "kv ");
+	/* A namespace that lost /srv mounts it again by name. */
+	ns = ns_copy(sys->k->root_ns);
+	CHECK(ns != NULL);
+	if (ns) {
+		CHECK_EQ_U64(fs_mkdir(ns, NULL, "/tmp/s", 6), 0);
+		CHECK_EQ_U64(ns_mount_spec(ns, NULL, "#srv", 4, "/tmp/s", 6, 0), 0);
+		CHECK_STR(readfile(ns, "/tmp/s/kv", buf, sizeof buf), "kv native\n");
+		ns_unref(ns);
+	}
+	wr_system_free(sys);
 }
 
 /* ---- determinism ------------------------------------------------------------------------ */
