@@ -47,6 +47,10 @@ _Static_assert((int)KEV_ANSWER == (int)WR_R_ANSWER, "KEV_ANSWER");
 #define FIRST_CAP 64
 /* 2000-01-01T00:00:00Z in ns since the Unix epoch. */
 #define DET_EPOCH_NS (UINT64_C(946684800) * 1000000000u)
+/* Idle jumps in a row, with nothing run, before wr_step returns anyway. */
+#define IDLE_JUMPS 64
+/* Where the virtual clocks stop (short of UINT64_MAX, "no timer"). */
+#define CLOCK_END (UINT64_MAX - 1)
 
 /* ---- clocks ------------------------------------------------------------------- */
 
@@ -72,8 +76,11 @@ static uint64_t
 det_clock(void *ctx)
 {
 	struct wr_System *sys = ctx;
+	uint64_t fuel = sys->k ? sys_fuel_clock(sys->k) : 0;
 
-	return sys->k ? sys->det_skip + sys_fuel_clock(sys->k) : sys->det_skip;
+	/* A guest can sleep toward the end of time: saturate, never wrap. */
+	return fuel > CLOCK_END - DET_EPOCH_NS - sys->det_skip ? CLOCK_END - DET_EPOCH_NS
+	       : sys->det_skip + fuel;
 }
 
 uint64_t
@@ -203,7 +210,7 @@ int
 events_step(struct wr_System *sys, int64_t budget, struct kern_event *ke)
 {
 	uint64_t ran = 0;
-	int e;
+	int e, idle = 0;
 
 	for (;;) {
 		int64_t left = budget < 0 ? -1 : budget - (int64_t)ran;
@@ -212,12 +219,26 @@ events_step(struct wr_System *sys, int64_t budget, struct kern_event *ke)
 		if ((e = kern_step(sys->k, left < 0 && budget >= 0 ? 0 : left, ke)))
 			return e;
 		ran += ke->fuel;
+		idle = ke->fuel ? 0 : idle + 1;
 		if (!sys->det || ke->what != KERN_IDLE || ke->wake_at == UINT64_MAX)
 			break;
+		if (idle > IDLE_JUMPS) {
+			/* Timers that wake nobody (an interval alarm, ignored):
+			 * time passes, but the host gets control back. */
+			ke->what = KERN_BUDGET;
+			ke->wake_at = 0;
+			break;
+		}
 		/* Deterministic: skip the idle time to the next timer. */
 		now = kern_now(sys->k);
-		if (ke->wake_at > now)
-			sys->det_skip += ke->wake_at - now;
+		if (ke->wake_at > now) {
+			uint64_t gap = ke->wake_at - now;
+
+			sys->det_skip = gap > CLOCK_END - DET_EPOCH_NS - sys->det_skip
+					? CLOCK_END - DET_EPOCH_NS : sys->det_skip + gap;
+			if (kern_now(sys->k) < ke->wake_at)
+				break;   /* past the end of time: IDLE for good */
+		}
 		if (budget >= 0 && ran >= (uint64_t)budget) {
 			/* Nothing left to spend: the timer fires on the next step. */
 			ke->what = KERN_BUDGET;

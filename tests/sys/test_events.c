@@ -568,3 +568,45 @@ TEST(events_device_numbers_per_system)
 	CHECK(code[0] > 0);
 	CHECK_EQ_I64(code[0], code[1]);
 }
+
+/* Ignores SIGALRM, sets a 1 ms interval alarm, then waits for input forever. */
+static const char alarm_reader[] =
+	"(module\n"
+	"(import \"warren_v1\" \"sigaction\" (func $sigaction (param i32 i32 i32) (result i32)))\n"
+	WASIX("proc_raise_interval", "(param i32 i64 i32) (result i32)")
+	WASI("fd_read", "(param i32 i32 i32 i32) (result i32)")
+	" (memory (export \"memory\") 1)\n"
+	" (func (export \"_start\")\n"
+	"  (drop (call $sigaction (i32.const 14) (i32.const 1) (i32.const 0)))\n"
+	"  (drop (call $proc_raise_interval (i32.const 14) (i64.const 1) (i32.const 1)))\n"
+	"  (i32.store (i32.const 16) (i32.const 64))\n"
+	"  (i32.store (i32.const 20) (i32.const 8))\n"
+	"  (drop (call $fd_read (i32.const 0) (i32.const 16) (i32.const 1) (i32.const 32)))))\n";
+
+TEST(events_deterministic_endless_timer)
+{
+	/* A timer that never wakes anyone: each wr_step returns (BUDGET,
+	 * time moved on), never IDLE, never spinning forever. */
+	wr_System *sys = new_sys(0, 1);
+	size_t len = 0;
+	uint8_t *b = kt_wat(alarm_reader, &len);
+	wr_Spawn s = { .bytes = b, .len = len, .name = "t",
+		       .stdio = { WR_STDIO_HOST, WR_STDIO_NULL, WR_STDIO_NULL } };
+	wr_ProcInfo info;
+	wr_Event ev;
+	int32_t pid = 0;
+
+	CHECK(b != NULL);
+	CHECK_EQ_I64(wr_spawn(sys, &s, &pid), WR_OK);
+	free(b);
+	for (int i = 0; i < 5; i++) {
+		CHECK_EQ_I64(wr_step(sys, -1, &ev), WR_OK);
+		CHECK_EQ_I64(ev.what, WR_EV_BUDGET);
+	}
+	CHECK_EQ_I64(wr_proc_status(sys, pid, &info), WR_OK);
+	CHECK_EQ_I64(info.state, 'S');
+	/* Input still wakes it: it reads and ends. */
+	CHECK_EQ_U64(wr_stdin_write(sys, "x", 1), 1);
+	CHECK_EQ_I64(run_to_exit(sys, pid).exit_code, 0);
+	wr_system_free(sys);
+}
