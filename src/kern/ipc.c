@@ -891,7 +891,7 @@ ipc_emit(struct proc *p, const char *target, uint32_t flags, const void *body, s
 		strcpy(d.intf, name);
 		/* The callback may answer, unregister, register: nothing of
 		 * in or m is used after it. */
-		in->fn(in->ctx, &d, body);
+		in->fn(in->ctx, &d, len ? body : (const void *)"");
 		return 0;
 	}
 	if (!(m = msg_new(len)))
@@ -1169,7 +1169,7 @@ notify(struct ipc *c, const char *name, int32_t pid)
 		struct ipc_delivery d = { .kind = IPC_DESTROYED, .pid = pid };
 
 		strcpy(d.intf, name);
-		in->fn(in->ctx, &d, NULL);
+		in->fn(in->ctx, &d, (const uint8_t *)"");
 		return;
 	}
 	/* Out of memory here loses the notification: nothing better to do. */
@@ -1185,11 +1185,10 @@ void
 ipc_proc_exit(struct proc *p)
 {
 	struct ipc *c = p->k->ipc;
-	struct iproc **pp, *ip;
+	struct iproc *ip;
 
-	if (!c || !*(pp = iproc_slot(c, p->pid)))
+	if (!c || !(ip = iproc_find(c, p->pid)))
 		return;
-	ip = *pp;
 	/* As a handler: its interfaces go, their messages are answered. */
 	while (ip->handled)
 		intf_drop(c, ip->handled);
@@ -1215,7 +1214,7 @@ ipc_proc_exit(struct proc *p)
 			msg_free(c, m); /* unlinks *mp */
 		}
 	}
-	*pp = ip->next;
+	*iproc_slot(c, p->pid) = ip->next;
 	for (struct ename *e = ip->emitted; e; e = e->next)
 		notify(c, e->name, p->pid);
 	iproc_free(ip);
