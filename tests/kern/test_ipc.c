@@ -1399,6 +1399,54 @@ TEST(ipc_proc_emitter_death)
 	freekern(k);
 }
 
+/* SIGKILL while blocked: a handler in ipc_next, an emitter in ipc_wait. */
+TEST(ipc_proc_killed_while_blocked)
+{
+	static const char client[] =
+		"(func (export \"_start\")\n"
+		"  (i64.store (i32.const 64) (call $emit (i32.const 0) (i32.const 2) (i32.const 3) (i32.const 16) (i32.const 1)))\n"
+		"  (call $log (call $wait (i32.const 64) (i32.const 1) (i32.const 1)))\n"
+		"  (call $log (call $take (i64.load (i32.const 64)) (i32.const 512) (i32.const 64)))\n"
+		"  (call $exit (i32.const 0)))\n";
+	static const char server[] =
+		"(func (export \"_start\")\n"
+		"  (drop (call $reg (i32.const 0) (i32.const 2)))\n"
+		"  (call $log (i32.wrap_i64 (call $next (i32.const 1) (i32.const 256) (i32.const 64))))\n"
+		"  (call $log (i32.wrap_i64 (call $next (i32.const 1) (i32.const 256) (i32.const 64))))\n"
+		"  (call $exit (i32.const 0)))\n";
+	struct kern *k = mkkern(9);
+	int32_t c, s, v[8];
+
+	/* The handler dies: the emitter's wait ends with E_CONNRESET. */
+	ndlog = 0;
+	s = spawn(k, server);
+	c = spawn(k, client);
+	CHECK(runall(k) == false);
+	CHECK_EQ_U64(logof(s, v, 8), 1);
+	sig_send_proc(proc_find(k, s), KSIGKILL);
+	CHECK(runall(k));
+	CHECK_EQ_U64(logof(c, v, 8), 2);
+	CHECK_EQ_U64(v[0], 0);
+	CHECK_EQ_U64(v[1], 100000 + E_CONNRESET);
+	freekern(k);
+
+	/* The emitter dies: the handler's next gives IPC_DESTROYED. */
+	k = mkkern(10);
+	ndlog = 0;
+	s = spawn(k, server);
+	c = spawn(k, client);
+	CHECK(runall(k) == false);
+	sig_send_proc(proc_find(k, c), KSIGKILL);
+	CHECK(runall(k));
+	CHECK_EQ_U64(logof(s, v, 8), 2);
+	CHECK_EQ_U64(v[0], 1);
+	CHECK_EQ_U64(v[1], 0);
+	CHECK_EQ_U64(ndlog, 2);
+	CHECK_EQ_U64(dlog[1].kind, IPC_DESTROYED);
+	CHECK_EQ_U64(dlog[1].pid, c);
+	freekern(k);
+}
+
 /* A guest talks to a queue-served native handler: kern_step gives KERN_MESSAGE. */
 TEST(ipc_proc_native_queued)
 {
