@@ -17,12 +17,18 @@ IPC_DIR := $(BUILD)/bench/ipc
 IPC_BUILT := $(IPC_DIR)/driver $(IPC_DIR)/rt $(IPC_DIR)/rt.wasm \
 	$(PROC_DIR)/native $(PROC_DIR)/tiny $(PROC_DIR)/procs.wasm
 
-.PHONY: bench-ipc bench-ipc-build
+.PHONY: bench-ipc bench-ipc-build bench-ipc-profile
 
 bench-ipc: bench-ipc-build
 	$(IPC_DIR)/driver $(IPC_DIR) $(PROC_DIR) $(BENCH_IPC_ONLY)
 
 bench-ipc-build: deps $(IPC_BUILT)
+
+# Host instructions per round trip of one row, by function (callgrind,
+# two runs, by difference): `make bench-ipc-profile ROW=native-call`.
+ROW ?= guest-call
+bench-ipc-profile: bench-ipc-build
+	bench/ipc/profile.sh $(IPC_DIR) $(PROC_DIR) $(ROW)
 
 # Part of `make bench`, after the process benchmarks, so no compiler and
 # no other benchmark runs beside a measurement.
