@@ -33,14 +33,18 @@
  * (include/warren.h, nothing else) and steps it until the emitter exits.
  * Round trips are timed inside the programs by bench/proc/timing.h (best
  * and median batch on the monotonic clock, the same rule on both sides);
- * for warren rows the driver also divides its own CPU time and the
+ * for warren rows the driver also divides its own CPU time and the wasm
  * instructions run (wr_Event.fuel) over the emitter's life by the round
- * trips the emitter made, which a busy machine cannot shrink or inflate
- * much. Every row runs BENCH_REPS times (default 3), taking turns, and
- * the best of each column is kept. BENCH_IPC_N=n makes each emitter do
- * exactly n round trips, untimed by batches (the mean is printed): for
- * profilers, where two runs with different n give one round trip's cost. No timing is a pass/fail criterion:
- * the exit status is non-zero only when a benchmark failed to run.
+ * trips the emitter made (waiting for a busy machine's other work does
+ * not count in CPU time, and the instruction count does not depend on
+ * the machine at all). Every row runs BENCH_REPS times (default 3),
+ * taking turns, and the best of each column is kept.
+ *
+ * BENCH_IPC_N=n makes each emitter do exactly n round trips in one loop
+ * (the mean is printed): for profilers, where two runs with different n
+ * give one round trip's cost by difference (profile.sh, `make
+ * bench-ipc-profile`). No timing is a pass/fail criterion: the exit
+ * status is non-zero only when a benchmark failed to run.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
