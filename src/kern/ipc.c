@@ -47,6 +47,7 @@
 
 #define IPROC_BUCKETS 256
 #define INTF_BUCKETS 64
+#define ENAME_PRUNE 256
 #define MSG_BUCKETS0 64
 
 enum mstate { M_QUEUED, M_DELIVERED, M_ANSWERED };
@@ -104,6 +105,7 @@ struct iproc {
 	uint32_t nhandled;
 	struct intf *handled;
 	struct ename *emitted, *emitted_tail;
+	uint32_t nemitted;
 	char echan, hchan;           /* wait channels: answers, deliveries */
 	struct iproc *next;          /* hash chain */
 };
@@ -212,15 +214,33 @@ iproc_get(struct ipc *c, struct proc *p)
 	return *pp;
 }
 
-/* Remember that ip emitted to name (for its end). 0 or E_NOMEM. */
+/*
+ * Remember that ip emitted to name (for its end). 0 or E_NOMEM. Past
+ * ENAME_PRUNE names, those no longer registered are forgotten, so the
+ * list stays within what is registered (a process that emits to ever new
+ * names cannot grow it without bound).
+ */
 static int
-iproc_note_name(struct iproc *ip, const char *name)
+iproc_note_name(struct ipc *c, struct iproc *ip, const char *name)
 {
-	struct ename *e;
+	struct ename *e, **ep;
 
 	for (e = ip->emitted; e; e = e->next)
 		if (!strcmp(e->name, name))
 			return 0;
+	if (ip->nemitted >= ENAME_PRUNE) {
+		ip->emitted_tail = NULL;
+		for (ep = &ip->emitted; (e = *ep);) {
+			if (intf_find(c, e->name)) {
+				ip->emitted_tail = e;
+				ep = &e->next;
+				continue;
+			}
+			*ep = e->next;
+			al_free(e);
+			ip->nemitted--;
+		}
+	}
 	if (!(e = al_calloc(1, sizeof *e)))
 		return E_NOMEM;
 	strcpy(e->name, name);
@@ -229,6 +249,7 @@ iproc_note_name(struct iproc *ip, const char *name)
 	else
 		ip->emitted = e;
 	ip->emitted_tail = e;
+	ip->nemitted++;
 	return 0;
 }
 
@@ -866,7 +887,7 @@ ipc_emit(struct proc *p, const char *target, uint32_t flags, const void *body, s
 		return E_AGAIN;
 	if (!in->fn && in->nqueued >= IPC_INTF_QUEUE)
 		return E_AGAIN;
-	if (!(ip = iproc_get(c, p)) || iproc_note_name(ip, name))
+	if (!(ip = iproc_get(c, p)) || iproc_note_name(c, ip, name))
 		return E_NOMEM;
 	if (in->fn) {
 		/* A native callback: delivered at once, inside this call. */

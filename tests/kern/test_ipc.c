@@ -633,6 +633,36 @@ TEST(ipc_emitter_exit_direct)
 	freekern(k);
 }
 
+/* An emitter that talks to ever new names: the ones still registered hear of its end. */
+TEST(ipc_emitter_many_names)
+{
+	struct kern *k = mkkern(1);
+	struct proc *h = mkproc(k), *e = mkproc(k);
+	struct ipc_delivery d;
+	char name[16], buf[16];
+	uint64_t id;
+	int notes = 0;
+
+	CHECK_EQ_U64(ipc_register(h, "keep"), 0);
+	CHECK_EQ_U64(ipc_emit(e, "keep", 0, "x", 1, &id), 0);
+	for (int i = 0; i < 1000; i++) {
+		snprintf(name, sizeof name, "n%d", i);
+		CHECK_EQ_U64(ipc_register(h, name), 0);
+		CHECK_EQ_U64(ipc_emit(e, name, 0, "x", 1, &id), 0);
+		CHECK_EQ_U64(ipc_next(h, name, 0, &d, buf, sizeof buf), 0);
+		if (i < 990)
+			CHECK_EQ_U64(ipc_unregister(h, name), 0);
+	}
+	CHECK_EQ_U64(ipc_next(h, "keep", 0, &d, buf, sizeof buf), 0);
+	ipc_proc_exit(e);
+	while (ipc_next(h, NULL, 0, &d, buf, sizeof buf) == 0) {
+		CHECK_EQ_U64(d.kind, IPC_DESTROYED);
+		notes++;
+	}
+	CHECK_EQ_U64(notes, 11);  /* keep and the last ten */
+	freekern(k);
+}
+
 /* Messages of live processes at kern_free: freed with the kernel (ASan checks). */
 TEST(ipc_free_with_live_messages)
 {
