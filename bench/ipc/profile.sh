@@ -4,8 +4,9 @@
 #
 #   profile.sh IPCDIR PROCDIR ROW [N1 N2]
 #
-# Runs the bench-ipc driver twice under callgrind, counting only inside
-# wr_step, with BENCH_IPC_N=N1 and N2 round trips (default 3000 and 9000: by then
+# Runs the bench-ipc driver twice under callgrind (the whole driver: for
+# native-queue the host's wr_next_message and wr_answer count too) with
+# BENCH_IPC_N=N1 and N2 round trips (default 3000 and 9000: by then
 # the event ring nobody drains is full, as in the timed runs),
 # and prints, per function, (count at N2 - count at N1) / (N2 - N1): the
 # cost of one round trip in steady state, start-up and exit cancelled out.
@@ -17,7 +18,7 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/ipc-profile.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
 for n in "$n1" "$n2"; do
-	BENCH_REPS=1 BENCH_IPC_N=$n valgrind --tool=callgrind --toggle-collect=wr_step \
+	BENCH_REPS=1 BENCH_IPC_N=$n valgrind --tool=callgrind \
 		--callgrind-out-file="$tmp/cg.$n" "$dir/driver" "$dir" "$procdir" "$row" \
 		>"$tmp/out.$n" 2>&1 || { cat "$tmp/out.$n"; exit 1; }
 done
