@@ -48,6 +48,7 @@
 #define IPROC_BUCKETS 256
 #define INTF_BUCKETS 64
 #define ENAME_PRUNE 256
+#define ORPHAN_MAX IPC_PROC_OUTSTANDING  /* orphans kept per interface */
 #define MSG_BUCKETS0 64
 
 enum mstate { M_QUEUED, M_DELIVERED, M_ANSWERED };
@@ -87,6 +88,7 @@ struct intf {
 	struct msg *qhead, *qtail;   /* queued messages and notifications */
 	uint32_t nqueued;            /* messages in the queue (the bound) */
 	uint32_t nitems;             /* entries in the queue */
+	uint32_t norphans;           /* delivered messages nobody wants the answer of */
 	struct msg *dhead;           /* delivered, awaiting an answer */
 	struct intf *next, *prev;    /* the registry */
 	struct intf *hnext;          /* the handler's interfaces */
@@ -450,6 +452,34 @@ d_unlink(struct intf *in, struct msg *m)
 	m->in = NULL;
 }
 
+/*
+ * Delivered message m was just orphaned. A handler that never answers
+ * would otherwise keep every cancelled message forever: past ORPHAN_MAX
+ * per interface the oldest orphans go (their late answers then get
+ * E_NOENT instead of being dropped).
+ */
+static void
+orphaned(struct msg *m)
+{
+	body_drop(m);
+	m->in->norphans++;
+}
+
+static void
+orphans_trim(struct ipc *c, struct intf *in)
+{
+	while (in->norphans > ORPHAN_MAX) {
+		struct msg *old = NULL;
+
+		for (struct msg *m = in->dhead; m; m = m->qnext)
+			if (m->orphan)
+				old = m;
+		d_unlink(in, old);
+		in->norphans--;
+		msg_free(c, old);
+	}
+}
+
 /* ---- answers ----------------------------------------------------------------------- */
 
 static int32_t
@@ -469,10 +499,13 @@ settle(struct ipc *c, struct intf *in, struct msg *m, int32_t error, uint8_t *bo
 	struct iproc *ip;
 
 	kern_event(c->k, KEV_ANSWER, handler_pid(in), (int64_t)m->id, error, m->name);
-	if (m->state == M_QUEUED)
+	if (m->state == M_QUEUED) {
 		q_unlink(c, in, m);
-	else
+	} else {
 		d_unlink(in, m);
+		if (m->orphan)
+			in->norphans--;
+	}
 	if (m->orphan) {
 		if (body != m->data)
 			al_free(body);
@@ -960,7 +993,8 @@ ipc_cancel(struct proc *p, uint64_t id)
 		break;
 	case M_DELIVERED:
 		/* Its answer is dropped when it comes. */
-		body_drop(m);
+		orphaned(m);
+		orphans_trim(c, m->in);
 		break;
 	case M_ANSWERED:
 		msg_free(c, m);
@@ -1207,6 +1241,7 @@ ipc_proc_exit(struct proc *p)
 {
 	struct ipc *c = p->k->ipc;
 	struct iproc *ip;
+	bool emitted;
 
 	if (!c || !(ip = iproc_find(c, p->pid)))
 		return;
@@ -1214,6 +1249,7 @@ ipc_proc_exit(struct proc *p)
 	while (ip->handled)
 		intf_drop(c, ip->handled);
 	/* As an emitter: queued messages withdrawn, the rest orphaned. */
+	emitted = ip->outstanding > 0;
 	for (size_t i = 0; ip->outstanding && i < c->nmh; i++) {
 		struct msg **mp = &c->mh[i];
 
@@ -1226,7 +1262,7 @@ ipc_proc_exit(struct proc *p)
 			}
 			orphan(c, m);
 			if (m->state == M_DELIVERED) {
-				body_drop(m);
+				orphaned(m);
 				mp = &m->hnext;
 				continue;
 			}
@@ -1235,6 +1271,8 @@ ipc_proc_exit(struct proc *p)
 			msg_free(c, m); /* unlinks *mp */
 		}
 	}
+	for (struct intf *in = c->head; in && emitted; in = in->next)
+		orphans_trim(c, in);
 	*iproc_slot(c, p->pid) = ip->next;
 	for (struct ename *e = ip->emitted; e; e = e->next)
 		notify(c, e->name, p->pid);

@@ -1541,6 +1541,43 @@ failing(void *ud, void *ptr, size_t n)
 	return realloc(ptr, n);
 }
 
+/* A handler that never answers cannot make the kernel keep every cancelled message. */
+TEST(ipc_orphans_bounded)
+{
+	static const struct al_alloc a = { failing, NULL };
+	const struct al_alloc *prev = al_enter(&a);
+	struct kern *k;
+	struct proc *h, *e;
+	struct ipc_delivery d;
+	char buf[16];
+	uint64_t id, first = 0;
+	long at[3] = { 0 };
+
+	fail_at = -1;
+	nallocs = live = 0;
+	k = mkkern(1);
+	h = mkproc(k);
+	e = mkproc(k);
+	CHECK_EQ_U64(ipc_register(h, "kv"), 0);
+	for (int i = 0; i < 3 * IPC_PROC_OUTSTANDING; i++) {
+		CHECK_EQ_U64(ipc_emit(e, "kv", IPC_ANSWER, "x", 1, &id), 0);
+		if (!first)
+			first = id;
+		CHECK_EQ_U64(ipc_next(h, NULL, 0, &d, buf, sizeof buf), 0);
+		CHECK_EQ_U64(ipc_cancel(e, id), 0);
+		if ((i + 1) % IPC_PROC_OUTSTANDING == 0)
+			at[i / IPC_PROC_OUTSTANDING] = live;
+	}
+	/* Past the bound, memory stays flat (the id hash may have grown once). */
+	CHECK_EQ_I64(at[2], at[1]);
+	/* The newest orphans are kept (their answers dropped), the oldest gone. */
+	CHECK_EQ_U64(ipc_answer(h, id, 0, "late", 4), 0);
+	CHECK_EQ_U64(ipc_answer(h, first, 0, "late", 4), E_NOENT);
+	freekern(k);
+	al_leave(prev);
+	CHECK_EQ_I64(live, 0);
+}
+
 /* One workload of every call; each allocation in it fails in turn. */
 static int
 oom_once(long n)
