@@ -13,22 +13,22 @@
 # unix wpipe guest-call guest-emit native-call native-queue guest-call-ev; the
 # Linux pipe baseline always runs).
 
-IPC_DIR := $(BUILD)/bench/ipc
-IPC_BUILT := $(IPC_DIR)/driver $(IPC_DIR)/rt $(IPC_DIR)/rt.wasm \
+BENCH_IPC_DIR := $(BUILD)/bench/ipc
+BENCH_IPC_BUILT := $(BENCH_IPC_DIR)/driver $(BENCH_IPC_DIR)/rt $(BENCH_IPC_DIR)/rt.wasm \
 	$(PROC_DIR)/native $(PROC_DIR)/tiny $(PROC_DIR)/procs.wasm
 
 .PHONY: bench-ipc bench-ipc-build bench-ipc-profile
 
 bench-ipc: bench-ipc-build
-	$(IPC_DIR)/driver $(IPC_DIR) $(PROC_DIR) $(BENCH_IPC_ONLY)
+	$(BENCH_IPC_DIR)/driver $(BENCH_IPC_DIR) $(PROC_DIR) $(BENCH_IPC_ONLY)
 
-bench-ipc-build: deps $(IPC_BUILT)
+bench-ipc-build: deps $(BENCH_IPC_BUILT)
 
 # Host instructions per round trip of one row, by function (callgrind,
-# two runs, by difference): `make bench-ipc-profile ROW=native-call`.
-ROW ?= guest-call
+# two runs, by difference): `make bench-ipc-profile BENCH_IPC_ROW=native-call`.
+BENCH_IPC_ROW ?= guest-call
 bench-ipc-profile: bench-ipc-build
-	bench/ipc/profile.sh $(IPC_DIR) $(PROC_DIR) $(ROW)
+	bench/ipc/profile.sh $(BENCH_IPC_DIR) $(PROC_DIR) $(BENCH_IPC_ROW)
 
 # Part of `make bench`, after the process benchmarks, so no compiler and
 # no other benchmark runs beside a measurement.
@@ -37,17 +37,17 @@ ifneq ($(filter bench,$(MAKECMDGOALS)),)
 bench-ipc: | bench-proc
 endif
 
-$(IPC_DIR)/rt: bench/ipc/rt.c bench/proc/timing.h
+$(BENCH_IPC_DIR)/rt: bench/ipc/rt.c bench/proc/timing.h
 	@mkdir -p $(@D)
 	$(PROC_NATIVE_CC) $(PROC_NATIVE_CFLAGS) -o $@ $<
 
-$(IPC_DIR)/rt.wasm: bench/ipc/rt.c bench/proc/timing.h guest/sdk/include/warren/ipc.h $(GSDK_LIB)
+$(BENCH_IPC_DIR)/rt.wasm: bench/ipc/rt.c bench/proc/timing.h guest/sdk/include/warren/ipc.h $(GSDK_LIB)
 	@mkdir -p $(@D)
 	$(GUEST_CC) $(PROC_GUEST_CFLAGS) -o $@ $< $(GUEST_LDFLAGS) -lwarren
 
-$(IPC_DIR)/driver.o: bench/ipc/driver.c include/warren.h
+$(BENCH_IPC_DIR)/driver.o: bench/ipc/driver.c include/warren.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Iinclude -c $< -o $@
 
-$(IPC_DIR)/driver: $(IPC_DIR)/driver.o $(LIB_A)
+$(BENCH_IPC_DIR)/driver: $(BENCH_IPC_DIR)/driver.o $(LIB_A)
 	$(CC) $(LDFLAGS) -o $@ $< $(LIB_A) $(LIBS)

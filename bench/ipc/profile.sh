@@ -1,6 +1,6 @@
 #!/bin/sh
 # bench/ipc/profile.sh - where one message round trip spends its host
-# instructions (`make bench-ipc-profile ROW=guest-call`).
+# instructions (`make bench-ipc-profile BENCH_IPC_ROW=guest-call`).
 #
 #   profile.sh IPCDIR PROCDIR ROW [N1 N2]
 #
