@@ -45,6 +45,13 @@ check "$T/c.json" 'syscalls [1-9][0-9]* '
 grep -q '"name":"fd_write","cat":"syscall"' "$T/c.json" || { echo "no fd_write call"; errors=$((errors + 1)); }
 grep -q '"name":"killed by SIGTERM"' "$T/c.json" || { echo "no SIGTERM death"; errors=$((errors + 1)); }
 
+# A ring too small for a step's records: the loss is counted and marked.
+expect 0 'warren trace: .*: [0-9]+ records \([0-9]+ system calls\), [1-9][0-9]* lost$' \
+	trace --events 8 --syscalls -o "$T/l.json" sh -c 'echo a; echo b' </dev/null
+check "$T/l.json" '^events '
+grep -q '"name":"[0-9]* records lost","cat":"lost"' "$T/l.json" || { echo "no loss marked"; errors=$((errors + 1)); }
+expect 2 'usage: warren trace' trace --events 0 sh -c true
+
 # Messages: an arrow (flow) from the emitter to the handler that answered.
 expect 0 'warren trace: ' trace -o "$T/m.json" sh -c 'kvd -c 1 & msg -w kv set a 1; wait' </dev/null
 check "$T/m.json" '^pid [0-9]+ name kvd \[[0-9]+\]$'

@@ -455,7 +455,7 @@ drive(wr_System *sys, int32_t pid, const char *name, bool console_in)
 				wr_console_signal(sys, "CZ\\"[s]);
 			}
 		}
-		if (wr_step(sys, SLICE, &ev) != WR_OK) {
+		if (wr_step(sys, hooks && hooks->slice > 0 ? hooks->slice : SLICE, &ev) != WR_OK) {
 			fprintf(stderr, "%s: internal error stepping the system\n", prog);
 			return EXIT_FAIL;
 		}

@@ -22,13 +22,15 @@ int cmd_trace(int argc, char **argv);
  * What a command built on run and sh adds to the run (all optional):
  * config adjusts the configuration before the system is made; booted sees
  * the system before the first process is spawned (< 0 fails the run);
- * stepped sees it after every wr_step, with that step's event.
+ * stepped sees it after every wr_step, with that step's event; slice sets
+ * the budget of each step.
  */
 struct run_hooks {
 	void (*config)(wr_Config *cfg, void *ctx);
 	int (*booted)(wr_System *sys, void *ctx);
 	void (*stepped)(wr_System *sys, const wr_Event *ev, void *ctx);
 	void *ctx;
+	int64_t slice;      /* instructions per wr_step; 0: run's default */
 };
 
 /* `warren run` / `warren sh` with hooks (h may be NULL); cmd names the

@@ -1,5 +1,5 @@
 /*
- * trace.c - `warren trace [-o FILE] [--syscalls] [OPTIONS] PROG.wasm|sh ARGS`:
+ * trace.c - `warren trace [-o FILE] [--syscalls] [--events N] [OPTIONS] PROG.wasm|sh ARGS`:
  * run like `warren run` (a host PROG.wasm) or `warren sh` (the word sh),
  * on a deterministic system (wr_Config.deterministic: virtual time, seeded
  * randomness), draining the system's event records after every wr_step,
@@ -25,7 +25,9 @@
  * trace is the same every time.  Host events (pid 0) are process "host".
  *
  * At the end it prints what it wrote and the records lost (wr_events_lost:
- * the ring was full) on stderr.  The exit status is the program's, as for
+ * the ring was full) on stderr.  --events N sets the ring's capacity
+ * (default 16384 records, 65536 with --syscalls); the ring is drained
+ * after every step of the run loop (STEP instructions at most).  The exit status is the program's, as for
  * run and sh.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -40,6 +42,7 @@
 
 #define SYSCALL_TID 1000000000
 #define DRAIN 256
+#define STEP 100000             /* instructions per wr_step: the ring is drained after each */
 
 /* What the trace knows of one warren process. */
 struct ptrack {
@@ -58,6 +61,7 @@ struct trace {
 	const char *path;
 	FILE *out;
 	int syscalls;
+	uint32_t events;        /* ring capacity; 0: the default */
 	bool comma;             /* an event was written: the next needs a comma */
 	bool failed;            /* a write failed */
 	uint64_t records, nsys, gaps, next_seq, lost;
@@ -191,6 +195,20 @@ name_proc(struct trace *t, struct ptrack *p, const char *name, bool first)
 		meta(t, "thread_name", p->pid, p->pid, "state");
 }
 
+/* A global instant: records were lost. On the host's process (pid 0). */
+static void
+mark_lost(struct trace *t, uint64_t n)
+{
+	struct ptrack *h = find(t, 0);
+
+	if (h && !h->seen) {
+		name_proc(t, h, "", true);
+		h->seen = true;
+	}
+	begin(t, "i", 0, 0, t->last_ts);
+	fprintf(t->out, ",\"s\":\"g\",\"name\":\"%" PRIu64 " records lost\",\"cat\":\"lost\"}", n);
+}
+
 /* Close pid's open state slice at ts; open `next` (1 running, 2 blocked). */
 static void
 set_state(struct trace *t, struct ptrack *p, double ts, int next, const char *call)
@@ -251,9 +269,7 @@ record(struct trace *t, const wr_Record *r)
 	bool named = r->type == WR_R_SPAWN || r->type == WR_R_EXEC;
 
 	if (r->seq != t->next_seq) {
-		begin(t, "i", 0, 0, t->last_ts);
-		fprintf(t->out, ",\"s\":\"g\",\"name\":\"%" PRIu64 " records lost\",\"cat\":\"lost\"}",
-			r->seq > t->next_seq ? r->seq - t->next_seq : 0);
+		mark_lost(t, r->seq > t->next_seq ? r->seq - t->next_seq : 0);
 		t->gaps += r->seq > t->next_seq ? r->seq - t->next_seq : 0;
 	}
 	t->next_seq = r->seq + 1;
@@ -338,7 +354,7 @@ on_config(wr_Config *cfg, void *ctx)
 	struct trace *t = ctx;
 
 	cfg->deterministic = 1;
-	cfg->max_events = t->syscalls ? 1u << 16 : 1u << 14;
+	cfg->max_events = t->events ? t->events : t->syscalls ? 1u << 16 : 1u << 14;
 }
 
 static int
@@ -374,6 +390,9 @@ finish(struct trace *t)
 	for (size_t i = 0; i < t->cap; i++)
 		if (t->map[i].used && t->map[i].slice)
 			set_state(t, &t->map[i], t->last_ts, 0, "");
+	/* Losses after the last record drained leave no gap in seq: mark them. */
+	if (t->lost > t->gaps)
+		mark_lost(t, t->lost - t->gaps);
 	fprintf(t->out, "\n],\"displayTimeUnit\":\"ns\",\"otherData\":{\"records\":%" PRIu64
 		",\"syscalls\":%" PRIu64 ",\"lost\":%" PRIu64 "}}\n", t->records, t->nsys, t->lost);
 	if (ferror(t->out) || t->failed) {
@@ -387,12 +406,14 @@ static int
 usage(void)
 {
 	fprintf(stderr,
-		"usage: warren trace [-o FILE] [--syscalls] [OPTIONS] PROG.wasm [ARG...]\n"
-		"       warren trace [-o FILE] [--syscalls] [OPTIONS] sh [-c CMD | SCRIPT] [ARG...]\n"
+		"usage: warren trace [-o FILE] [--syscalls] [--events N] [OPTIONS] PROG.wasm [ARG...]\n"
+		"       warren trace [-o FILE] [--syscalls] [--events N] [OPTIONS] sh [-c CMD | SCRIPT]"
+		" [ARG...]\n"
 		"  runs like warren run / warren sh on a deterministic system and writes a\n"
 		"  Chrome trace (Perfetto, chrome://tracing) of its processes to FILE\n"
-		"  (default trace.json); --syscalls adds every system call. OPTIONS are\n"
-		"  those of run and sh.\n");
+		"  (default trace.json); --syscalls adds every system call; --events N\n"
+		"  sizes the event ring (records beyond it are lost, and counted).\n"
+		"  OPTIONS are those of run and sh.\n");
 	return 2;
 }
 
@@ -400,14 +421,20 @@ int
 cmd_trace(int argc, char **argv)
 {
 	struct trace *t;
-	struct run_hooks h = { on_config, on_booted, on_stepped, NULL };
+	struct run_hooks h = { on_config, on_booted, on_stepped, NULL, STEP };
 	const char *path = "trace.json";
 	char **args = NULL;
 	int i = 0, j, st, syscalls = 0;
+	unsigned long events = 0;
+	char *end;
 
 	for (; i < argc; i++) {
 		if (!strcmp(argv[i], "--syscalls")) {
 			syscalls = 1;
+		} else if (!strcmp(argv[i], "--events")) {
+			if (++i == argc || argv[i][0] < '1' || argv[i][0] > '9' ||
+			    (events = strtoul(argv[i], &end, 10)) == 0 || *end || events > 1ul << 24)
+				return usage();
 		} else if (!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output")) {
 			if (++i == argc)
 				return usage();
@@ -428,6 +455,7 @@ cmd_trace(int argc, char **argv)
 		return 1;
 	t->path = path;
 	t->syscalls = syscalls;
+	t->events = (uint32_t)events;
 	if (!(t->out = fopen(path, "w"))) {
 		fprintf(stderr, "warren trace: %s: %s\n", path, strerror(errno));
 		free(t);
