@@ -49,6 +49,7 @@
 #define INTF_BUCKETS 64
 #define ENAME_PRUNE 256
 #define ORPHAN_MAX IPC_PROC_OUTSTANDING  /* orphans kept per interface */
+#define NOTE_MAX (4 * IPC_PROC_OUTSTANDING) /* notifications queued per interface */
 #define MSG_BUCKETS0 64
 
 enum mstate { M_QUEUED, M_DELIVERED, M_ANSWERED };
@@ -1227,8 +1228,9 @@ notify(struct ipc *c, const char *name, int32_t pid)
 		in->fn(in->ctx, &d, (const uint8_t *)"");
 		return;
 	}
-	/* Out of memory here loses the notification: nothing better to do. */
-	if (!(m = al_calloc(1, sizeof *m)))
+	/* A handler that never pulls must not make the kernel hold notices
+	 * forever: past NOTE_MAX they are lost, as they are out of memory. */
+	if (in->nitems - in->nqueued >= NOTE_MAX || !(m = al_calloc(1, sizeof *m)))
 		return;
 	m->kind = IPC_DESTROYED;
 	m->pid = pid;

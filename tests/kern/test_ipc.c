@@ -663,6 +663,34 @@ TEST(ipc_emitter_many_names)
 	freekern(k);
 }
 
+/* Notifications are bounded per interface too (a handler that never pulls). */
+TEST(ipc_notifications_bounded)
+{
+	struct kern *k = mkkern(1);
+	struct proc *h = mkproc(k);
+	struct ipc_delivery d;
+	char buf[16];
+	uint64_t id;
+	int n = 0;
+
+	CHECK_EQ_U64(ipc_register(h, "kv"), 0);
+	for (int i = 0; i < 4 * IPC_PROC_OUTSTANDING + 10; i++) {
+		struct proc *e = mkproc(k);
+
+		CHECK(e != NULL);
+		if (!e)
+			break;
+		CHECK_EQ_U64(ipc_emit(e, "kv", 0, "x", 1, &id), 0);
+		proc_discard(e);  /* its exit path: the message withdrawn, a notice queued */
+	}
+	while (ipc_next(h, NULL, 0, &d, buf, sizeof buf) == 0) {
+		CHECK_EQ_U64(d.kind, IPC_DESTROYED);
+		n++;
+	}
+	CHECK_EQ_U64(n, 4 * IPC_PROC_OUTSTANDING);
+	freekern(k);
+}
+
 /* Messages of live processes at kern_free: freed with the kernel (ASan checks). */
 TEST(ipc_free_with_live_messages)
 {
