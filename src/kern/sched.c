@@ -93,8 +93,12 @@ kern_new(const struct kern_config *cfg, struct kern **out)
 		al_free(k);
 		return E_NOMEM;
 	}
-	/* xorshift64* must not start at 0; any fixed odd mix of the seed will do. */
-	k->rng = (k->cfg.seed ^ 0x9e3779b97f4a7c15ull) | 1;
+	/* xorshift64* must not start at 0, and each seed needs a state of its
+	 * own: the mix is made odd by complementing it (`| 1` would give seeds
+	 * 2n and 2n+1 the same pids). */
+	k->rng = k->cfg.seed ^ 0x9e3779b97f4a7c15ull;
+	if (!(k->rng & 1))
+		k->rng = ~k->rng;
 	k->next_boost = BOOST_PERIOD;
 	*out = k;
 	return 0;
