@@ -63,7 +63,7 @@ static int
 sys_msg_emit(struct abi_cx *cx)
 {
 	uint32_t tlen = ARG32(cx, 1), blen = ARG32(cx, 3), flags = ARG32(cx, 4);
-	char *target = NULL;
+	char small[256], *target = NULL;
 	const uint8_t *body;
 	uint64_t id = 0;
 	int r;
@@ -76,7 +76,10 @@ sys_msg_emit(struct abi_cx *cx)
 		return E_INVAL;
 	if (tlen == 0)
 		return abi_check(cx, ARG32(cx, 0), 0) ? E_FAULT : E_INVAL;
-	if (!(target = al_malloc(FS_PATH_MAX + 1)))
+	/* Interface names are short: no allocation for them. */
+	if (tlen < sizeof small)
+		target = small;
+	else if (!(target = al_malloc(FS_PATH_MAX + 1)))
 		return E_NOMEM;
 	if ((r = abi_path(cx, ARG32(cx, 0), tlen, target, FS_PATH_MAX + 1)) == 0) {
 		if (memchr(target, 0, tlen))
@@ -86,7 +89,8 @@ sys_msg_emit(struct abi_cx *cx)
 		else if ((r = ipc_emit(cx->p, target, flags, body, blen, &id)) == 0)
 			r = abi_put64(cx, ARG32(cx, 5), id);
 	}
-	al_free(target);
+	if (target != small)
+		al_free(target);
 	return r;
 }
 

@@ -160,6 +160,7 @@ fs_resolve(struct ns *ns, struct vnode *cwd, const char *path, size_t len, int f
 	   struct fs_path *out)
 {
 	struct walk w = { .ns = ns, .flags = flags };
+	char walkbuf[2 * FS_PATH_MAX + 1];
 	struct vnode *child = NULL, *next;
 	size_t s, e, t;
 	bool last, slash, covered;
@@ -174,9 +175,9 @@ fs_resolve(struct ns *ns, struct vnode *cwd, const char *path, size_t len, int f
 		return E_INVAL;
 	if (path[0] != '/' && (!cwd || cwd->type != VN_DIR))
 		return cwd ? E_NOTDIR : E_NOENT;
-	w.buf = al_malloc(2 * FS_PATH_MAX + 1);
-	if (!w.buf)
-		return E_NOMEM;
+	/* On the stack: a lookup is the commonest call of all, and 8 KiB
+	 * of host stack is cheaper than an allocation each time. */
+	w.buf = walkbuf;
 	w.tmp = w.buf + FS_PATH_MAX;
 	w.pos = FS_PATH_MAX - len;
 	memcpy(w.buf + w.pos, path, len);
@@ -271,7 +272,6 @@ fs_resolve(struct ns *ns, struct vnode *cwd, const char *path, size_t len, int f
 	vn_unref(w.cur);
 	cut(&w, 0);
 	al_free(w.up);
-	al_free(w.buf);
 	out->rdonly = ns_rdonly(ns, out->vn ? out->vn : out->dir);
 	return 0;
 fail:
@@ -279,7 +279,6 @@ fail:
 	vn_unref(w.cur);
 	cut(&w, 0);
 	al_free(w.up);
-	al_free(w.buf);
 	fs_path_release(out);
 	return err;
 }
