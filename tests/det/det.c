@@ -12,7 +12,8 @@
  * pipes, wait), a background job, sleeps (timers skipped by the virtual
  * clock), random bytes from /dev/urandom, file times (ls -l: the virtual
  * realtime clock), messages to an interface (kvd and msg: message ids)
- * and ps (the process table: pids, fuel). Uses only
+ * and ps (the process table: pids, fuel). The seed-42 run is also repeated
+ * in a fresh host process (`det BINDIR --hash 42`). Uses only
  * include/warren.h.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -273,16 +274,44 @@ show_diff(const char *what, const struct buf *a, const struct buf *b)
 		i < a->len ? a->s + i : "", i < b->len ? b->s + i : "");
 }
 
+/* Run `self BINDIR --hash 42` (a new host process: other addresses, no
+ * state left by earlier systems) and read its two hashes. */
+static int
+fresh_hashes(const char *self, const char *bindir, unsigned long long h[2])
+{
+	char cmd[8192];
+	FILE *p;
+	int ok;
+
+	if (strchr(self, '\'') || strchr(bindir, '\''))
+		return 0;
+	snprintf(cmd, sizeof cmd, "'%s' '%s' --hash 42", self, bindir);
+	p = popen(cmd, "r");
+	if (!p)
+		return 0;
+	ok = fscanf(p, "%llx %llx", &h[0], &h[1]) == 2;
+	return pclose(p) == 0 && ok;
+}
+
 int
 main(int argc, char **argv)
 {
 	struct run a, b, c;
+	unsigned long long fresh[2] = { 0, 0 };
 	const char *logfile = NULL;
 	int verbose = 0;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: det BINDIR [-v] [-o LOGFILE]\n");
+		fprintf(stderr, "usage: det BINDIR [-v] [-o LOGFILE] | det BINDIR --hash SEED\n");
 		return 2;
+	}
+	if (argc == 4 && !strcmp(argv[2], "--hash")) {
+		/* One run, its hashes on stdout: the parent's fresh-process check. */
+		if (run_once(argv[1], strtoull(argv[3], NULL, 10), &a))
+			return 1;
+		printf("%016llx %016llx\n", (unsigned long long)hash(&a.log),
+		       (unsigned long long)hash(&a.out));
+		return 0;
 	}
 	for (int i = 2; i < argc; i++) {
 		if (!strcmp(argv[i], "-v"))
@@ -322,6 +351,8 @@ main(int argc, char **argv)
 	check(same(&a.out, &b.out), "same seed: the outputs are identical");
 	if (!same(&a.out, &b.out))
 		show_diff("outputs", &a.out, &b.out);
+	check(fresh_hashes(argv[0], argv[1], fresh) && fresh[0] == hash(&a.log) &&
+	      fresh[1] == hash(&a.out), "same seed in a fresh host process: the same log and output");
 	check(c.exit_code == 0 && (a.npids != c.npids ||
 				   memcmp(a.pids, c.pids, sizeof a.pids[0] * (size_t)a.npids)),
 	      "another seed: other pids");
