@@ -286,6 +286,11 @@ TEST(events_syscall_trace)
 		CHECK_EQ_U64(recs[jn].args[2], 32);
 		CHECK_EQ_I64(recs[jn].a, 0);
 	}
+	/* The fuel clock moves inside a slice: the parent's join began
+	 * after its fork (a few instructions later, same slice). */
+	i = find(n, 0, WR_R_SYSCALL, pid);
+	if (i >= 0 && jn > 0)
+		CHECK(recs[jn].b > recs[i].b);
 	/* proc_exit: one each, result 0. */
 	CHECK_EQ_I64(count_type(n, WR_R_SYSCALL, pid), 3);
 	CHECK_EQ_I64(count_type(n, WR_R_SYSCALL, child), 2);
