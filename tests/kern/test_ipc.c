@@ -1606,6 +1606,203 @@ TEST(ipc_orphans_bounded)
 	CHECK_EQ_I64(live, 0);
 }
 
+/*
+ * Random traffic: several processes and the host call everything with
+ * valid and invalid arguments (nothing that blocks: these processes never
+ * run), some allocations fail, processes end and are replaced. Nothing
+ * may crash or leak, every error must be one the contract names, and at
+ * the end nothing is left queued.
+ */
+static uint64_t rnd_state;
+
+static uint32_t
+rnd(uint32_t n)
+{
+	rnd_state ^= rnd_state << 13;
+	rnd_state ^= rnd_state >> 7;
+	rnd_state ^= rnd_state << 17;
+	return (uint32_t)(rnd_state % n);
+}
+
+static bool
+one_of(int e, const int *ok, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (e == ok[i])
+			return true;
+	return false;
+}
+
+#define ALLOWED(e, ...)                                                                 \
+	do {                                                                            \
+		static const int ok_[] = { 0, E_NOMEM, __VA_ARGS__ };                  \
+		if (!one_of((e), ok_, sizeof ok_ / sizeof ok_[0]))                      \
+			unit_fail(__FILE__, __LINE__, "unexpected errno %d", (e));      \
+	} while (0)
+
+static void
+random_run(uint64_t seed, long fail_every)
+{
+	static const char *const names[] = { "a", "b", "kv", "nat", "q", "a", "b", "kv", "nat",
+					     "bad name", "..", "/srv/a", "/srv/kv", "/tmp",
+					     "/none/x", "srv/b" };
+	static uint8_t body[IPC_BODY_MAX + 8], buf[IPC_BODY_MAX];
+	static const struct al_alloc a = { failing, NULL };
+	const struct al_alloc *prev = al_enter(&a);
+	struct nat nt = { 0 };
+	struct proc *ps[5];
+	uint64_t ids[64] = { 0 }, dids[64] = { 0 };
+	int owner[64] = { 0 }, downer[64] = { 0 };  /* emitter; handler (-1: host) */
+	size_t nids = 0, ndids = 0;
+	struct kern *k;
+	struct ipc_stats st;
+
+	fail_at = -1;
+	nallocs = live = 0;
+	rnd_state = seed * 2654435761u + 1;
+	k = mkkern(seed);
+	nt.k = k;
+	nt.later = 1;
+	for (int i = 0; i < 5; i++)
+		ps[i] = mkproc(k);
+	for (int step = 0; step < 4000; step++) {
+		int pi = (int)rnd(5);
+		struct proc *p = ps[pi];
+		const char *name = names[rnd(sizeof names / sizeof names[0])];
+		uint64_t id = rnd(100);
+		size_t r;
+		size_t len = rnd(8) ? rnd(100) : IPC_BODY_MAX + rnd(2) * 8;
+		struct ipc_delivery d;
+		size_t ix, got;
+		int32_t err;
+		int e;
+
+		/* Every fail_every-th allocation fails (0: none). */
+		fail_at = fail_every ? nallocs + (long)rnd((uint32_t)fail_every) : -1;
+		switch (rnd(14)) {
+		case 0:
+			ALLOWED(ipc_register(p, name), E_INVAL, E_EXIST, E_MFILE);
+			break;
+		case 1:
+			ALLOWED(ipc_unregister(p, name), E_NOENT);
+			break;
+		case 2:
+		case 3:
+		case 4:
+			e = ipc_emit(p, name, rnd(2) ? IPC_ANSWER : 0, body, len, &id);
+			ALLOWED(e, E_NOENT, E_INVAL, E_2BIG, E_AGAIN, E_NOTDIR);
+			if (!e) {
+				r = nids < 64 ? nids++ : rnd(64);
+				ids[r] = id;
+				owner[r] = pi;
+			}
+			break;
+		case 5:
+			if (nids && rnd(4)) {
+				r = rnd((uint32_t)nids);
+				id = ids[r];
+				p = ps[owner[r]];
+			}
+			ALLOWED(ipc_cancel(p, id), E_NOENT);
+			break;
+		case 6:
+			ALLOWED(ipc_wait(p, ids, nids ? 1 + rnd((uint32_t)nids) : 0, 0, &ix), E_AGAIN,
+				E_NOENT, E_INVAL);
+			break;
+		case 7:
+			if (nids && rnd(4)) {
+				r = rnd((uint32_t)nids);
+				id = ids[r];
+				p = ps[owner[r]];
+			}
+			ALLOWED(ipc_take(p, id, &err, buf, rnd(2) ? sizeof buf : rnd(8), &got),
+				E_AGAIN, E_NOENT, E_NOBUFS);
+			break;
+		case 8:
+			e = ipc_next(p, rnd(2) ? NULL : name, 0, &d, buf, rnd(4) ? sizeof buf : rnd(8));
+			ALLOWED(e, E_AGAIN, E_NOENT, E_NOBUFS);
+			if (!e && d.id) {
+				r = ndids < 64 ? ndids++ : rnd(64);
+				dids[r] = d.id;
+				downer[r] = pi;
+			}
+			break;
+		case 9:
+			if (ndids && rnd(4)) {
+				r = rnd((uint32_t)ndids);
+				id = dids[r];
+				if (downer[r] >= 0)
+					p = ps[downer[r]];
+			}
+			ALLOWED(ipc_answer(p, id, (int32_t)rnd(3), body, len), E_NOENT, E_2BIG);
+			break;
+		case 10:
+			if (rnd(2))
+				ALLOWED(ipc_host_register(k, name, rnd(2) ? nat_fn : NULL, &nt), E_INVAL,
+					E_EXIST);
+			else
+				ALLOWED(ipc_host_unregister(k, name), E_NOENT);
+			break;
+		case 11:
+			e = ipc_host_next(k, rnd(2) ? NULL : name, &d, buf, sizeof buf);
+			ALLOWED(e, E_AGAIN, E_NOENT, E_NOBUFS);
+			if (!e && d.id) {
+				r = ndids < 64 ? ndids++ : rnd(64);
+				dids[r] = d.id;
+				downer[r] = -1;
+			}
+			break;
+		case 12:
+			if (ndids && rnd(4))
+				id = dids[rnd((uint32_t)ndids)];
+			if (rnd(3) == 0)
+				id = nt.last;  /* a callback's message */
+			ALLOWED(ipc_host_answer(k, id, 0, body, len), E_NOENT, E_2BIG);
+			break;
+		case 13:
+			if (rnd(4) == 0) {
+				/* A process ends; a new one takes its place. */
+				int i = (int)rnd(5);
+
+				fail_at = -1;
+				proc_discard(ps[i]);
+				ps[i] = mkproc(k);
+				CHECK(ps[i] != NULL);
+				if (!ps[i])
+					goto out;
+			}
+			break;
+		}
+	}
+out:
+	fail_at = -1;
+	ipc_stats(k, &st);
+	CHECK(st.emitted > 100);   /* the traffic reached the interesting states */
+	CHECK(st.answered > 3);
+	CHECK(st.cancelled > 10);
+	CHECK(st.failed > 10);
+	for (int i = 0; i < 5; i++)
+		if (ps[i])
+			proc_discard(ps[i]);
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		ipc_host_unregister(k, names[i]);
+	ipc_stats(k, &st);
+	CHECK_EQ_U64(st.queued, 0);
+	CHECK_EQ_U64(st.interfaces, 0);
+	CHECK_EQ_U64(ipc_host_pending(k), 0);
+	freekern(k);
+	al_leave(prev);
+	CHECK_EQ_I64(live, 0);
+}
+
+TEST(ipc_random_traffic)
+{
+	for (uint64_t seed = 1; seed <= 10; seed++)
+		random_run(seed, 0);
+	for (uint64_t seed = 1; seed <= 10; seed++)
+		random_run(seed, 20);
+}
+
 /* One workload of every call; each allocation in it fails in turn. */
 static int
 oom_once(long n)
