@@ -886,6 +886,58 @@ TEST(ipc_srvfs)
 	freekern(k);
 }
 
+/* srvfs cookies: stable across registrations and unregistrations. */
+struct cookies {
+	char names[8][8];
+	uint64_t next[8];
+	int n;
+};
+
+static int
+cookie_add(void *arg, const struct fs_dirent *d)
+{
+	struct cookies *c = arg;
+
+	if (c->n < 8 && d->namelen < 8) {
+		memcpy(c->names[c->n], d->name, d->namelen);
+		c->names[c->n][d->namelen] = 0;
+		c->next[c->n++] = d->next;
+	}
+	return 0;
+}
+
+TEST(ipc_srvfs_cookies)
+{
+	struct kern *k = mkkern(1);
+	struct proc *h = mkproc(k);
+	struct fs_path fp;
+	struct cookies c = { .n = 0 };
+
+	CHECK_EQ_U64(ipc_register(h, "a"), 0);
+	CHECK_EQ_U64(ipc_register(h, "b"), 0);
+	CHECK_EQ_U64(ipc_register(h, "c"), 0);
+	CHECK_EQ_U64(fs_resolve(k->root_ns, NULL, "/srv", 4, FS_FOLLOW, &fp), 0);
+	CHECK_EQ_U64(vn_readdir(fp.vn, 0, cookie_add, &c), 0);
+	CHECK_EQ_U64(c.n, 5);   /* . .. a b c */
+	if (c.n == 5) {
+		uint64_t after_a = c.next[2], after_c = c.next[4];
+
+		CHECK_STR(c.names[2], "a");
+		CHECK_EQ_U64(ipc_unregister(h, "b"), 0);
+		c.n = 0;
+		CHECK_EQ_U64(vn_readdir(fp.vn, after_a, cookie_add, &c), 0);
+		CHECK_EQ_U64(c.n, 1);
+		CHECK_STR(c.names[0], "c");
+		CHECK_EQ_U64(ipc_register(h, "b"), 0);   /* again: now after c */
+		c.n = 0;
+		CHECK_EQ_U64(vn_readdir(fp.vn, after_c, cookie_add, &c), 0);
+		CHECK_EQ_U64(c.n, 1);
+		CHECK_STR(c.names[0], "b");
+	}
+	fs_path_release(&fp);
+	freekern(k);
+}
+
 /* Many names looked up and dropped: srvfs keeps some nodes, frees the rest. */
 TEST(ipc_srvfs_many_names)
 {
