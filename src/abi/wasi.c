@@ -317,8 +317,9 @@ clock_now(struct abi_cx *cx, uint32_t id, uint64_t *t)
 		return 0;
 	case CLOCK_PROCESS_CPUTIME:
 	case CLOCK_THREAD_CPUTIME:
-		/* CPU time is fuel: one instruction counts one nanosecond. */
-		*t = cx->p->fuel;
+		/* CPU time is fuel: one instruction counts one nanosecond
+		 * (the running slice's included). */
+		*t = cx->p->fuel + (uint64_t)vm_fuel_used(cx->inst);
 		return 0;
 	default:
 		return E_INVAL;

@@ -615,3 +615,26 @@ TEST(events_deterministic_endless_timer)
 	CHECK_EQ_I64(run_to_exit(sys, pid).exit_code, 0);
 	wr_system_free(sys);
 }
+
+/* Exits 1 if its CPU-time clock moved across a short loop (one slice). */
+static const char cputime[] =
+	"(module\n"
+	WASI("clock_time_get", "(param i32 i64 i32) (result i32)")
+	WASI("proc_exit", "(param i32)")
+	" (memory (export \"memory\") 1)\n"
+	" (func (export \"_start\") (local $i i32)\n"
+	"  (drop (call $clock_time_get (i32.const 2) (i64.const 1) (i32.const 0)))\n"
+	"  (local.set $i (i32.const 100))\n"
+	"  (loop $l (local.set $i (i32.sub (local.get $i) (i32.const 1)))\n"
+	"    (br_if $l (local.get $i)))\n"
+	"  (drop (call $clock_time_get (i32.const 2) (i64.const 1) (i32.const 8)))\n"
+	"  (call $proc_exit (i64.gt_u (i64.load (i32.const 8)) (i64.load (i32.const 0))))))\n";
+
+TEST(events_cputime_within_a_slice)
+{
+	wr_System *sys = new_sys(0, 1);
+	int32_t pid = spawn_src(sys, cputime);
+
+	CHECK_EQ_I64(run_to_exit(sys, pid).exit_code, 1);
+	wr_system_free(sys);
+}
