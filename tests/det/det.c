@@ -311,6 +311,8 @@ main(int argc, char **argv)
 			return 1;
 		printf("%016llx %016llx\n", (unsigned long long)hash(&a.log),
 		       (unsigned long long)hash(&a.out));
+		free(a.log.s);
+		free(a.out.s);
 		return 0;
 	}
 	for (int i = 2; i < argc; i++) {
