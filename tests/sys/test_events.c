@@ -638,3 +638,46 @@ TEST(events_cputime_within_a_slice)
 	CHECK_EQ_I64(run_to_exit(sys, pid).exit_code, 1);
 	wr_system_free(sys);
 }
+
+/* An allocator that refuses blocks of one size (the event ring's first). */
+static size_t refuse_size;
+static int refused;
+
+static void *
+refusing_alloc(void *ud, void *ptr, size_t nsize)
+{
+	(void)ud;
+	if (nsize == 0) {
+		free(ptr);
+		return NULL;
+	}
+	if (nsize == refuse_size) {
+		refused++;
+		return NULL;
+	}
+	return realloc(ptr, nsize);
+}
+
+TEST(events_ring_without_memory)
+{
+	/* No memory for the ring: every record is lost and counted, the
+	 * system runs on, the metrics still count the processes. */
+	wr_Config cfg = { .seed = 3, .alloc = refusing_alloc };
+	wr_System *sys = NULL;
+	static char m[8192];
+	int32_t pid;
+
+	refuse_size = 64 * sizeof(wr_Record);
+	refused = 0;
+	CHECK_EQ_I64(wr_system_new(&cfg, &sys, NULL, 0), WR_OK);
+	pid = spawn_src(sys, fork_wait);
+	CHECK_EQ_I64(run_to_exit(sys, pid).exit_code, 0);
+	CHECK(refused > 0);
+	CHECK_EQ_U64(drain(sys), 0);
+	CHECK(wr_events_lost(sys) >= 8);
+	CHECK_EQ_I64(wr_metrics(sys, m, sizeof m, NULL), WR_OK);
+	CHECK_EQ_I64(metric(m, "warren_processes_started_total"), 2);
+	CHECK_EQ_I64(metric(m, "warren_events_lost_total"), (long long)wr_events_lost(sys));
+	wr_system_free(sys);
+	refuse_size = 0;
+}
