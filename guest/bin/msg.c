@@ -9,9 +9,8 @@
  * followed by ": BODY" when the answer has a body, exit 1. A message that
  * could not be sent: "msg: NAME: strerror", exit 1. Usage: exit 2.
  *
- *   -n  no answer is expected: exit 0 once the message is queued (the
- *       kernel withdraws it if msg has ended before the handler pulls it:
- *       docs/ipc.md, death rules)
+ *   -n  no answer is expected: exit 0 once the message is queued (it is
+ *       still delivered after msg has ended: docs/ipc.md, death rules)
  *   -w  wait for a handler to register instead of failing with ENOENT
  *   -t  text: strip one trailing newline from a body read from stdin, and
  *       end the printed answer with a newline if it lacks one

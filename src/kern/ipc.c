@@ -1250,7 +1250,8 @@ ipc_proc_exit(struct proc *p)
 	/* As a handler: its interfaces go, their messages are answered. */
 	while (ip->handled)
 		intf_drop(c, ip->handled);
-	/* As an emitter: queued messages withdrawn, the rest orphaned. */
+	/* As an emitter: queued messages that want an answer withdrawn,
+	 * the rest orphaned. */
 	emitted = ip->outstanding > 0;
 	for (size_t i = 0; ip->outstanding && i < c->nmh; i++) {
 		struct msg **mp = &c->mh[i];
@@ -1265,6 +1266,13 @@ ipc_proc_exit(struct proc *p)
 			orphan(c, m);
 			if (m->state == M_DELIVERED) {
 				orphaned(m);
+				mp = &m->hnext;
+				continue;
+			}
+			/* Fire and forget: nothing is owed to the emitter, so
+			 * the message still reaches the handler (`msg -n` and
+			 * exit), ahead of the notice of its end. */
+			if (m->state == M_QUEUED && !(m->flags & IPC_ANSWER)) {
 				mp = &m->hnext;
 				continue;
 			}

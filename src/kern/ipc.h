@@ -26,8 +26,9 @@
  *
  * Death. When a handler ends (or unregisters), every message it had not
  * answered, queued or delivered, is answered with E_CONNRESET, and its
- * registrations are dropped. When an emitter ends, its queued messages are
- * withdrawn, answers still due to it are dropped on arrival, and the
+ * registrations are dropped. When an emitter ends, its queued messages that
+ * expect an answer are withdrawn (fire-and-forget ones are still
+ * delivered), answers still due to it are dropped on arrival, and the
  * handler of every interface it had emitted to gets an IPC_DESTROYED
  * notification naming its pid (through ipc_next, outside the queue bound).
  *

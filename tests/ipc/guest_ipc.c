@@ -506,8 +506,9 @@ GT(handler_killed)
 	CHECK_EQ(status, ECONNRESET);
 }
 
-/* An emitter that ends: its queued messages are withdrawn, answers to it
- * dropped, and the handler hears of it. */
+/* An emitter that ends: its queued messages that want an answer are
+ * withdrawn (fire-and-forget ones still arrive), answers to it dropped,
+ * and the handler hears of it. */
 GT(emitter_destroyed)
 {
 	struct wr_msg m;
@@ -525,6 +526,18 @@ GT(emitter_destroyed)
 	CHECK_EQ(m.pid, pid);
 	CHECK_EQ(m.id, 0);
 	CHECK_STR(m.intf, "watch");
+	CHECK_EQ(E(next("watch", &m)), EAGAIN);
+	/* Fire and forget, then end: the message still arrives, then the notice. */
+	if ((pid = fork()) == 0)
+		gt_child_exit(wr_emit("watch", 0, "fire", 4, &id) == 0);
+	CHECK(gt_exited(gt_wait(pid), 0));
+	REQUIRE(next("watch", &m) == 0);
+	CHECK_EQ(m.kind, WR_MSG_MESSAGE);
+	CHECK_EQ(m.pid, pid);
+	CHECK_STR(buf, "fire");
+	REQUIRE(next("watch", &m) == 0);
+	CHECK_EQ(m.kind, WR_MSG_DESTROYED);
+	CHECK_EQ(m.pid, pid);
 	CHECK_EQ(E(next("watch", &m)), EAGAIN);
 	/* One whose message was delivered: the answer is dropped. */
 	REQUIRE(pipe(ready) == 0);
@@ -592,8 +605,8 @@ GT(namespace_confinement)
 		CHECK_STR(buf, "welcome");
 		gt_child_exit(status == 0);
 	}
-	/* (A message whose emitter ended before it was pulled is withdrawn,
-	 * so the child waits for its answer.) */
+	/* (A message wanting an answer whose emitter ended before it was
+	 * pulled is withdrawn, so the child waits for its answer.) */
 	REQUIRE(wr_msg_next(NULL, WR_MSG_BLOCK, &m, buf, sizeof buf - 1) == 0);
 	buf[m.len] = 0;
 	CHECK_EQ(m.pid, pid);
