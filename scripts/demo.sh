@@ -135,5 +135,38 @@ if [ -e "$BUILD/guest/bin/sh.wasm" ]; then
 	check "top shows the tasks" grep -q '^tasks: ' <<<"$out"
 fi
 echo
+echo "== interface IPC from the shell: a key-value handler (kvd) and msg"
+if [ -e "$BUILD/guest/bin/kvd.wasm" ]; then
+	out=$(show "$WARREN" sh -c 'kvd & msg -w kv set color blue; msg kv get color; ls /srv; cat /srv/kv; msg kv get nothing; echo "status $?"; kill $!' 2>&1)
+	rc=$?
+	echo "$out" | sed 's/^./  &/'
+	check "the answer comes back" grep -qx 'blue' <<<"$out"
+	check "kv is listed under /srv" grep -qx 'kv' <<<"$out"
+	check "an error answer is an error for msg" grep -qx 'status 1' <<<"$out"
+fi
+
+echo
+echo "== embedding: examples/kv-host.c serves a native key-value interface in C"
+if [ -x "$BUILD/examples/kv-host" ]; then
+	out=$(show "$BUILD/examples/kv-host" "$BUILD/examples/guests" "$BUILD/guest/bin" 2>&1)
+	rc=$?
+	{ echo "$out" | head -n 14; echo "[...]"; echo "$out" | tail -n 6; } | sed 's/^./  &/'
+	check "kv-host's guests got the right answers (exit 0)" [ $rc = 0 ]
+	check "a deferred request was answered from the host loop" 		grep -q 'answering .* "later" requests from the host loop' <<<"$out"
+fi
+
+echo
+echo "== embedding: examples/game-loop.c runs 20 guest bots, a fuel budget per tick"
+if [ -x "$BUILD/examples/game-loop" ]; then
+	out=$(show "$BUILD/examples/game-loop" "$BUILD/examples/guests" "$BUILD/guest/bin" 2>&1)
+	rc=$?
+	{ echo "$out" | head -n 2; echo "[...]"; echo "$out" | sed -n '/^tick 4$/,/^tick 5$/p'
+	  echo "[...]"; echo "$out" | tail -n 3; } |
+		sed 's/^./  &/'
+	check "every bot did what it should (exit 0)" [ $rc = 0 ]
+	check "the crashing bot is killed by its trap, nobody else" grep -q 'killed by SIGFPE' <<<"$out"
+	check "the runaway bot is stopped by the host" grep -q 'no answer again: killed' <<<"$out"
+fi
+echo
 echo "demo: $pass passed, $fail failed"
 [ $fail = 0 ]
