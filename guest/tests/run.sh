@@ -20,6 +20,7 @@ INIT=$BUILD/guest/bin/init.wasm
 TIMEOUT=${GT_HOST_TIMEOUT:-300}
 # The userland installed as /bin (warren's own default is next to its binary).
 export WARREN_BIN=${WARREN_BIN:-$BUILD/guest/bin}
+. "$(dirname "$0")/../../scripts/cases.bash"
 
 # Per-program options: the limits tests run in a small system on purpose.
 options() {
@@ -50,20 +51,10 @@ for t in "$TESTS"/*.wasm; do
 		$KNOWN_ENV --mount "$TESTS:/t:ro" \
 		"$INIT" "/t/$name.wasm" >"$out" 2>&1 </dev/null
 	rc=$?
-	p=$(grep -ac '^ok ' "$out")
-	f=$(grep -ac '^FAIL ' "$out")
 	grep -a '^skip ' "$out" | sed "s/^skip /skip $name:/;s/\$/ (known host bug, see run.sh)/"
-	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
-		f=1
-		echo "FAIL $name: warren exited with $rc$([ "$rc" -eq 124 ] && echo ' (host timeout)')"
-	fi
-	if [ "${GT_VERBOSE:-0}" = 1 ] || [ "$f" -ne 0 ]; then
-		grep -av '^ok \|^skip ' "$out" | sed 's/^/  /'
-	fi
-	echo "$name: $p passed, $f failed"
+	cases_count_program "$name" "$out" $rc
+	cases_report_program "$name" "$out" "${GT_VERBOSE:-0}" '^ok \|^skip '
 	rm -f "$out"
-	pass=$((pass + p))
-	fail=$((fail + f))
 done
 echo "guest: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

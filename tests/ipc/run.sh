@@ -15,6 +15,7 @@ INIT=$BUILD/guest/bin/init.wasm
 TIMEOUT=${IPC_TEST_TIMEOUT:-120}
 export WARREN_BIN=${WARREN_BIN:-$BUILD/guest/bin}
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../../scripts/cases.bash"
 
 pass=0
 fail=0
@@ -27,61 +28,14 @@ for t in "$BUILD"/ipc/guest_*.wasm; do
 	out=$tmp/$name.out
 	timeout -k 5 "$TIMEOUT" "$WARREN" run --mount "$BUILD/ipc:/t:ro" "$INIT" "/t/$name.wasm" \
 		>"$out" 2>&1 </dev/null
-	rc=$?
-	p=$(grep -ac '^ok ' "$out")
-	f=$(grep -ac '^FAIL ' "$out")
-	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
-		f=1
-		echo "FAIL $name: warren exited with $rc$([ "$rc" -eq 124 ] && echo ' (host timeout)')"
-	fi
-	if [ "${IPC_VERBOSE:-0}" = 1 ] || [ "$f" -ne 0 ]; then
-		grep -av '^ok ' "$out" | sed 's/^/  /'
-	fi
-	echo "$name: $p passed, $f failed"
-	pass=$((pass + p))
-	fail=$((fail + f))
+	cases_count_program "$name" "$out" $?
+	cases_report_program "$name" "$out" "${IPC_VERBOSE:-0}"
 done
 
 run_case() {
-	local name=$1 script=$2 want=$3 want_status=$4
-	printf '%s\n' "$script" >"$tmp/$name.sh"
-	timeout -k 5 "$TIMEOUT" "$WARREN" sh "$tmp/$name.sh" </dev/null >"$tmp/out" 2>"$tmp/err"
-	local status=$?
-	printf '%s' "$want" >"$tmp/want"
-	if cmp -s "$tmp/want" "$tmp/out" && [ "$status" = "$want_status" ]; then
-		pass=$((pass + 1))
-		[ "${IPC_VERBOSE:-0}" = 1 ] && echo "ok sh:$name"
-		return
-	fi
-	fail=$((fail + 1))
-	echo "FAIL sh:$name (status $status, want $want_status)"
-	diff "$tmp/want" "$tmp/out" | head -20 | sed 's/^/  /'
-	head -10 "$tmp/err" | sed 's/^/  stderr: /'
+	cases_run_script "$1" "$3" "$5" "$6" "${IPC_VERBOSE:-0}" timeout -k 5 "$TIMEOUT" "$WARREN" sh
 }
-
-name=
-section=
-script=
-want=
-want_status=0
-flush() {
-	while [ "${want%$'\n\n'}" != "$want" ]; do want=${want%$'\n'}; done
-	[ "$want" = $'\n' ] && want=
-	[ -n "$name" ] && run_case "$name" "$script" "$want" "$want_status"
-	name=
-}
-while IFS= read -r line || [ -n "$line" ]; do
-	case $line in
-	"=== "*) flush; name=${line#=== }; section=script; script=; want=; want_status=0; continue ;;
-	"--- stdout") section=stdout; continue ;;
-	"--- status "*) want_status=${line#--- status }; section=; continue ;;
-	esac
-	case $section in
-	script) script+="${script:+$'\n'}$line" ;;
-	stdout) want+="$line"$'\n' ;;
-	esac
-done <"$here/cases.txt"
-flush
+cases_read "$here/cases.txt"
 
 echo "ipc: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

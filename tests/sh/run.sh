@@ -22,6 +22,7 @@
 # "sh: N passed, N failed".
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../../scripts/cases.bash"
 mode=warren
 native=
 if [ "${1:-}" = --native ]; then
@@ -91,46 +92,7 @@ run_case() {
 	fi
 }
 
-name=
-tags=
-section=
-script=
-input=
-want=
-want_status=0
-flush() {
-	# The blank lines that separate cases are not part of the output.
-	while [ "${want%$'\n\n'}" != "$want" ]; do want=${want%$'\n'}; done
-	[ "$want" = $'\n' ] && want=
-	[ -n "$name" ] && run_case "$name" "$tags" "$script" "$input" "$want" "$want_status"
-	name=
-}
-while IFS= read -r line || [ -n "$line" ]; do
-	case $line in
-	"=== "*)
-		flush
-		set -- ${line#=== }
-		name=$1
-		shift
-		tags="$*"
-		section=script
-		script=
-		input=
-		want=
-		want_status=0
-		continue
-		;;
-	"--- stdin") section=stdin; continue ;;
-	"--- stdout") section=stdout; continue ;;
-	"--- status "*) want_status=${line#--- status }; section=; continue ;;
-	esac
-	case $section in
-	script) script+="${script:+$'\n'}$line" ;;
-	stdin) input+="$line"$'\n' ;;
-	stdout) want+="$line"$'\n' ;;
-	esac
-done <"$cases"
-flush
+cases_read "$cases"
 
 # Job control at a terminal: a pty-driven session (needs python3).
 if [ $mode = warren ] && [ ${#only[@]} -eq 0 ]; then

@@ -21,6 +21,7 @@ INIT=$BUILD/guest/bin/init.wasm
 TIMEOUT=${TASK_TEST_TIMEOUT:-120}
 export WARREN_BIN=${WARREN_BIN:-$BUILD/guest/bin}
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../../scripts/cases.bash"
 
 pass=0
 fail=0
@@ -44,66 +45,19 @@ for t in "$BUILD"/task/guest_*.wasm; do
 	out=$tmp/$name.out
 	timeout -k 5 "$TIMEOUT" "$WARREN" run --mount "$BUILD/task:/t:ro" --mount "$tmp/box:/h:ro" \
 		"$INIT" "/t/$name.wasm" >"$out" 2>&1 </dev/null
-	rc=$?
-	p=$(grep -ac '^ok ' "$out")
-	f=$(grep -ac '^FAIL ' "$out")
-	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
-		f=1
-		echo "FAIL $name: warren exited with $rc$([ "$rc" -eq 124 ] && echo ' (host timeout)')"
-	fi
+	cases_count_program "$name" "$out" $?
 	if grep -aq SECRET "$out"; then
 		f=$((f + 1))
 		echo "FAIL $name: the secret was read"
 	fi
-	if [ "${TASK_VERBOSE:-0}" = 1 ] || [ "$f" -ne 0 ]; then
-		grep -av '^ok ' "$out" | sed 's/^/  /'
-	fi
-	echo "$name: $p passed, $f failed"
-	pass=$((pass + p))
-	fail=$((fail + f))
+	cases_report_program "$name" "$out" "${TASK_VERBOSE:-0}"
 done
 
 # The shell cases.
 run_case() {
-	local name=$1 script=$2 want=$3 want_status=$4
-	printf '%s\n' "$script" >"$tmp/$name.sh"
-	timeout "$TIMEOUT" "$WARREN" sh --mount "$tmp/box:/h:ro" "$tmp/$name.sh" \
-		</dev/null >"$tmp/out" 2>"$tmp/err"
-	local status=$?
-	printf '%s' "$want" >"$tmp/want"
-	if cmp -s "$tmp/want" "$tmp/out" && [ "$status" = "$want_status" ]; then
-		pass=$((pass + 1))
-		return
-	fi
-	fail=$((fail + 1))
-	echo "FAIL sh:$name (status $status, want $want_status)"
-	diff "$tmp/want" "$tmp/out" | head -20 | sed 's/^/  /'
-	head -10 "$tmp/err" | sed 's/^/  stderr: /'
+	cases_run_script "$1" "$3" "$5" "$6" 0 timeout "$TIMEOUT" "$WARREN" sh --mount "$tmp/box:/h:ro"
 }
-
-name=
-section=
-script=
-want=
-want_status=0
-flush() {
-	while [ "${want%$'\n\n'}" != "$want" ]; do want=${want%$'\n'}; done
-	[ "$want" = $'\n' ] && want=
-	[ -n "$name" ] && run_case "$name" "$script" "$want" "$want_status"
-	name=
-}
-while IFS= read -r line || [ -n "$line" ]; do
-	case $line in
-	"=== "*) flush; name=${line#=== }; section=script; script=; want=; want_status=0; continue ;;
-	"--- stdout") section=stdout; continue ;;
-	"--- status "*) want_status=${line#--- status }; section=; continue ;;
-	esac
-	case $section in
-	script) script+="${script:+$'\n'}$line" ;;
-	stdout) want+="$line"$'\n' ;;
-	esac
-done <"$here/cases.txt"
-flush
+cases_read "$here/cases.txt"
 
 # The ctl fuzz corpus, replayed (tests/task/fuzz_ctl.c).
 if [ -x "$BUILD/task/fuzz/replay-ctl" ]; then
