@@ -44,9 +44,14 @@ $(PROC_DIR)/%.wasm: bench/proc/%.c bench/proc/timing.h $(GSDK_LIB)
 	@mkdir -p $(@D)
 	$(GUEST_CC) $(PROC_GUEST_CFLAGS) -o $@ $< $(GUEST_LDFLAGS) -lwarren
 
-$(PROC_DIR)/driver.o: bench/proc/driver.c include/warren.h
+$(PROC_DIR)/driver.o: bench/proc/driver.c bench/drv.h include/warren.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Iinclude -c $< -o $@
 
-$(PROC_DIR)/driver: $(PROC_DIR)/driver.o $(LIB_A)
-	$(CC) $(LDFLAGS) -o $@ $< $(LIB_A) $(LIBS)
+# What the host-side drivers share (bench/ipc/ipc.mk links it too).
+$(PROC_DIR)/drv.o: bench/drv.c bench/drv.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(PROC_DIR)/driver: $(PROC_DIR)/driver.o $(PROC_DIR)/drv.o $(LIB_A)
+	$(CC) $(LDFLAGS) -o $@ $(PROC_DIR)/driver.o $(PROC_DIR)/drv.o $(LIB_A) $(LIBS)

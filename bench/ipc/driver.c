@@ -47,9 +47,7 @@
  * status is non-zero only when a benchmark failed to run.
  */
 #define _POSIX_C_SOURCE 200809L
-#include <errno.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,6 +57,7 @@
 #include <unistd.h>
 
 #include "warren.h"
+#include "../drv.h"
 
 #define STEP_FUEL (1 << 24)     /* per wr_step, so the watchdog gets a look */
 #define DRAIN_FUEL (1 << 16)    /* per wr_step when draining: fewer records than
@@ -69,8 +68,6 @@
 #define REPS_MAX 50
 #define TARGET_US 1.0           /* the target for a message round trip */
 #define INTF "bench"
-
-extern char **environ;
 
 /* How a row is run. */
 enum setup {
@@ -117,51 +114,7 @@ struct result {
 	double best_us, median_us, cpu_us, instr;
 };
 
-/* Output collected from one run, NUL-terminated. */
-struct text {
-	char *buf;
-	size_t len, cap;
-	int nomem;
-};
-
 static const char *ipc_dir, *proc_dir;
-
-static void
-text_add(struct text *t, const void *p, size_t n)
-{
-	if (t->nomem)
-		return;
-	if (t->len + n + 1 > t->cap) {
-		size_t cap = t->cap ? t->cap : 4096;
-		char *b;
-
-		while (t->len + n + 1 > cap)
-			cap *= 2;
-		if (!(b = realloc(t->buf, cap))) {
-			t->nomem = 1;
-			return;
-		}
-		t->buf = b;
-		t->cap = cap;
-	}
-	memcpy(t->buf + t->len, p, n);
-	t->len += n;
-	t->buf[t->len] = '\0';
-}
-
-/* The number after "key " on a line of t; 0 if there is one. */
-static int
-text_value(const struct text *t, const char *key, double *v)
-{
-	size_t klen = strlen(key);
-
-	for (const char *p = t->buf; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : p)
-		if (strncmp(p, key, klen) == 0 && p[klen] == ' ') {
-			*v = strtod(p + klen + 1, NULL);
-			return 0;
-		}
-	return -1;
-}
 
 /* The median from the commentary line bp_print writes ("median batch X"). */
 static double
@@ -170,29 +123,6 @@ text_median(const struct text *t)
 	const char *p = t->buf ? strstr(t->buf, "median batch ") : NULL;
 
 	return p ? strtod(p + strlen("median batch "), NULL) : 0;
-}
-
-/* Passes the commentary lines ("# ...") of t through, tagged with who. */
-static void
-text_comments(const struct text *t, const char *who)
-{
-	for (const char *p = t->buf; p && *p; ) {
-		const char *e = strchr(p, '\n');
-		int len = e ? (int)(e - p) : (int)strlen(p);
-
-		if (p[0] == '#')
-			printf("  %-7s %.*s\n", who, len - 2 > 0 ? len - 2 : 0, p + 2);
-		p = e ? e + 1 : NULL;
-	}
-}
-
-static double
-seconds(clockid_t id)
-{
-	struct timespec ts;
-
-	clock_gettime(id, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* Keeps the better of each column of r in best. */
@@ -218,14 +148,11 @@ keep_best(struct result *best, const struct result *r)
 static int
 run_linux(const struct row *row, struct result *res, int verbose)
 {
-	char prog[4096], tiny[4096], buf[4096];
+	char prog[4096], tiny[4096];
 	char *argv_pipe[] = { prog, tiny, (char *)row->arg, NULL };
 	char *argv_rt[] = { prog, (char *)row->arg, NULL };
-	posix_spawn_file_actions_t fa;
 	struct text out = { 0 };
-	int p[2], st = -1, e;
-	pid_t pid;
-	ssize_t k;
+	int st, e;
 
 	if (row->setup == LINUX_PIPE) {
 		snprintf(prog, sizeof prog, "%s/native", proc_dir);
@@ -233,28 +160,12 @@ run_linux(const struct row *row, struct result *res, int verbose)
 	} else {
 		snprintf(prog, sizeof prog, "%s/rt", ipc_dir);
 	}
-	if (pipe(p) < 0) {
-		perror("bench-ipc: pipe");
-		return -1;
-	}
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, p[1], 1);
-	posix_spawn_file_actions_addclose(&fa, p[0]);
-	e = posix_spawn(&pid, prog, &fa, NULL, row->setup == LINUX_PIPE ? argv_pipe : argv_rt,
-			environ);
-	posix_spawn_file_actions_destroy(&fa);
-	close(p[1]);
+	e = run_collect(row->setup == LINUX_PIPE ? argv_pipe : argv_rt, &out, &st, "bench-ipc");
 	if (e != 0) {
-		printf("  linux   %s: %s\n", prog, strerror(e));
-		close(p[0]);
+		if (e > 0)
+			printf("  linux   %s: %s\n", prog, strerror(e));
 		return -1;
 	}
-	while ((k = read(p[0], buf, sizeof buf)) > 0 || (k < 0 && errno == EINTR))
-		if (k > 0)
-			text_add(&out, buf, (size_t)k);
-	close(p[0]);
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
 	if (verbose)
 		text_comments(&out, "linux");
 	res->ok = !out.nomem && WIFEXITED(st) && WEXITSTATUS(st) == 0 &&
@@ -271,13 +182,6 @@ run_linux(const struct row *row, struct result *res, int verbose)
 }
 
 /* ---- warren ------------------------------------------------------------- */
-
-static void
-collect(void *ctx, int stream, const void *buf, size_t n)
-{
-	(void)stream;
-	text_add(ctx, buf, n);
-}
 
 /* The native handler that answers at once, inside the emitter's call. */
 static int
@@ -382,7 +286,7 @@ run_warren(const struct row *row, struct result *res, int verbose)
 {
 	char err[256];
 	struct text out = { 0 };
-	wr_Config cfg = { .seed = 1, .output = collect, .output_ctx = &out };
+	wr_Config cfg = { .seed = 1, .output = text_collect, .output_ctx = &out };
 	struct wrun w = { 0 };
 	wr_Event ev;
 	double t0, calls = 0;
@@ -537,15 +441,9 @@ table(const struct result r[], const int wanted[])
 static void
 load(const char *when)
 {
-	char buf[128] = "";
-	FILE *f = fopen("/proc/loadavg", "r");
+	char buf[128];
 
-	if (f) {
-		if (!fgets(buf, sizeof buf, f))
-			buf[0] = '\0';
-		buf[strcspn(buf, "\n")] = '\0';
-		fclose(f);
-	}
+	loadavg(buf, sizeof buf);
 	printf("load average (%s): %s\n", when, buf);
 }
 

@@ -45,9 +45,9 @@ $(BENCH_IPC_DIR)/rt.wasm: bench/ipc/rt.c bench/proc/timing.h guest/sdk/include/w
 	@mkdir -p $(@D)
 	$(GUEST_CC) $(PROC_GUEST_CFLAGS) -o $@ $< $(GUEST_LDFLAGS) -lwarren
 
-$(BENCH_IPC_DIR)/driver.o: bench/ipc/driver.c include/warren.h
+$(BENCH_IPC_DIR)/driver.o: bench/ipc/driver.c bench/drv.h include/warren.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Iinclude -c $< -o $@
 
-$(BENCH_IPC_DIR)/driver: $(BENCH_IPC_DIR)/driver.o $(LIB_A)
-	$(CC) $(LDFLAGS) -o $@ $< $(LIB_A) $(LIBS)
+$(BENCH_IPC_DIR)/driver: $(BENCH_IPC_DIR)/driver.o $(PROC_DIR)/drv.o $(LIB_A)
+	$(CC) $(LDFLAGS) -o $@ $(BENCH_IPC_DIR)/driver.o $(PROC_DIR)/drv.o $(LIB_A) $(LIBS)

@@ -22,9 +22,7 @@
  */
 #define _DEFAULT_SOURCE /* MAP_ANONYMOUS */
 #define _POSIX_C_SOURCE 200809L
-#include <errno.h>
 #include <fcntl.h>
-#include <spawn.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +33,7 @@
 #include <unistd.h>
 
 #include "warren.h"
+#include "../drv.h"
 
 #define IDLE_DEFAULT 500
 #define STEP_FUEL (1 << 24)     /* per wr_step, so the watchdog gets a look */
@@ -42,8 +41,6 @@
 #define IDLE_MAX 30000
 #define GIB (1024.0 * 1024.0 * 1024.0)
 #define WASM_PAGE 65536.0
-
-extern char **environ;
 
 /* What the table compares; `key` is the result line both programs print. */
 static const struct row {
@@ -67,79 +64,12 @@ struct result {
 	double v;
 };
 
-/* Output collected from one run, NUL-terminated. */
-struct text {
-	char *buf;
-	size_t len, cap;
-	int nomem;
-};
-
-static void
-text_add(struct text *t, const void *p, size_t n)
-{
-	if (t->nomem)
-		return;
-	if (t->len + n + 1 > t->cap) {
-		size_t cap = t->cap ? t->cap : 4096;
-		char *b;
-
-		while (t->len + n + 1 > cap)
-			cap *= 2;
-		if (!(b = realloc(t->buf, cap))) {
-			t->nomem = 1;
-			return;
-		}
-		t->buf = b;
-		t->cap = cap;
-	}
-	memcpy(t->buf + t->len, p, n);
-	t->len += n;
-	t->buf[t->len] = '\0';
-}
-
-/* The value of the line "key value" in t; 0 if there is one. */
-static int
-text_value(const struct text *t, const char *key, double *v)
-{
-	size_t klen = strlen(key);
-
-	for (const char *p = t->buf; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : p)
-		if (strncmp(p, key, klen) == 0 && (p[klen] == ' ' || p[klen] == '\n')) {
-			*v = strtod(p + klen, NULL);
-			return 0;
-		}
-	return -1;
-}
-
 static int
 text_has_line(const struct text *t, const char *key)
 {
 	double v;
 
 	return text_value(t, key, &v) == 0;
-}
-
-/* Passes the commentary lines ("# ...") of t through, tagged with who. */
-static void
-text_comments(const struct text *t, const char *who)
-{
-	for (const char *p = t->buf; p && *p; ) {
-		const char *e = strchr(p, '\n');
-		int len = e ? (int)(e - p) : (int)strlen(p);
-
-		if (p[0] == '#')
-			printf("  %-7s %.*s\n", who, len - 2 > 0 ? len - 2 : 0, p + 2);
-		p = e ? e + 1 : NULL;
-	}
-}
-
-static double
-seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /*
@@ -161,12 +91,12 @@ host_probe(void)
 
 		if (p == MAP_FAILED)
 			return;
-		t0 = seconds();
+		t0 = seconds(CLOCK_MONOTONIC);
 		for (size_t i = 0; i < len; i += 4096)
 			p[i] = 1;
-		t1 = seconds();
+		t1 = seconds(CLOCK_MONOTONIC);
 		munmap((void *)p, len);
-		t2 = seconds();
+		t2 = seconds(CLOCK_MONOTONIC);
 		if (t1 - t0 < fault)
 			fault = t1 - t0;
 		if (t2 - t1 < unmap)
@@ -181,38 +111,19 @@ host_probe(void)
 static int
 run_native(const char *dir, const struct row *row, long n, struct result *res)
 {
-	char prog[4096], tiny[4096], nbuf[32], buf[4096];
+	char prog[4096], tiny[4096], nbuf[32];
 	char *argv[] = { prog, tiny, (char *)row->op, nbuf, NULL };
-	posix_spawn_file_actions_t fa;
 	struct text out = { 0 };
-	int p[2], st, e;
-	pid_t pid;
-	ssize_t k;
+	int st, e;
 
 	snprintf(prog, sizeof prog, "%s/native", dir);
 	snprintf(tiny, sizeof tiny, "%s/tiny", dir);
 	snprintf(nbuf, sizeof nbuf, "%ld", n);
-	if (pipe(p) < 0) {
-		perror("bench-proc: pipe");
+	if ((e = run_collect(argv, &out, &st, "bench-proc")) != 0) {
+		if (e > 0)
+			fprintf(stderr, "bench-proc: %s: %s\n", prog, strerror(e));
 		return -1;
 	}
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, p[1], 1);
-	posix_spawn_file_actions_addclose(&fa, p[0]);
-	e = posix_spawn(&pid, prog, &fa, NULL, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	close(p[1]);
-	if (e != 0) {
-		fprintf(stderr, "bench-proc: %s: %s\n", prog, strerror(e));
-		close(p[0]);
-		return -1;
-	}
-	while ((k = read(p[0], buf, sizeof buf)) > 0 || (k < 0 && errno == EINTR))
-		if (k > 0)
-			text_add(&out, buf, (size_t)k);
-	close(p[0]);
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
 	text_comments(&out, "linux");
 	res->ok = !out.nomem && WIFEXITED(st) && WEXITSTATUS(st) == 0 &&
 		  text_value(&out, row->key, &res->v) == 0 && res->v > 0;
@@ -225,13 +136,6 @@ run_native(const char *dir, const struct row *row, long n, struct result *res)
 }
 
 /* ---- warren ------------------------------------------------------------- */
-
-static void
-collect(void *ctx, int stream, const void *buf, size_t n)
-{
-	(void)stream;
-	text_add(ctx, buf, n);
-}
 
 /* A "Key:   123 kB" field of a /proc file, in bytes; -1 if absent. */
 static long long
@@ -318,7 +222,7 @@ run_warren(const char *dir, const struct row *row, long n, struct result *res)
 	char path[4096], nbuf[32], err[256];
 	const char *argv[] = { "procs", "/bin/tiny", row->op, nbuf, NULL };
 	struct text out = { 0 };
-	wr_Config cfg = { .seed = 1, .output = collect, .output_ctx = &out };
+	wr_Config cfg = { .seed = 1, .output = text_collect, .output_ctx = &out };
 	wr_Spawn sp = { .path = "/bin/procs", .argv = argv,
 			.stdio = { WR_STDIO_HOST, WR_STDIO_HOST, WR_STDIO_HOST } };
 	wr_System *sys = NULL;
@@ -343,13 +247,13 @@ run_warren(const char *dir, const struct row *row, long n, struct result *res)
 		goto syserr;
 	if ((rc = wr_spawn(sys, &sp, &pid)) != WR_OK)
 		goto syserr;
-	t0 = seconds();
+	t0 = seconds(CLOCK_MONOTONIC);
 	while (!done) {
 		if ((rc = wr_step(sys, STEP_FUEL, &ev)) != WR_OK)
 			goto syserr;
 		switch (ev.what) {
 		case WR_EV_BUDGET:
-			if (seconds() - t0 > WATCHDOG_S) {
+			if (seconds(CLOCK_MONOTONIC) - t0 > WATCHDOG_S) {
 				printf("  warren  %s: still running after %.0f s\n", row->op,
 				       WATCHDOG_S);
 				goto fail;
@@ -391,7 +295,7 @@ run_warren(const char *dir, const struct row *row, long n, struct result *res)
 		}
 	}
 	text_comments(&out, "warren");
-	printf("  warren  (the whole run: %.2f s of wr_step)\n", seconds() - t0);
+	printf("  warren  (the whole run: %.2f s of wr_step)\n", seconds(CLOCK_MONOTONIC) - t0);
 	if (res->ok && !row->idle)
 		res->ok = text_value(&out, row->key, &res->v) == 0 && res->v > 0;
 	else if (res->ok)
@@ -463,8 +367,7 @@ main(int argc, char **argv)
 	int wanted[NROWS], rc = 0;
 	long n = IDLE_DEFAULT;
 	const char *env = getenv("BENCH_IDLE");
-	char load[128] = "";
-	FILE *f;
+	char load[128];
 
 	if (argc < 2) {
 		fprintf(stderr, "usage: driver DIR [spawn|fork|pipe|idle-fork|idle-spawn...]\n");
@@ -477,12 +380,7 @@ main(int argc, char **argv)
 		for (int j = 2; j < argc; j++)
 			wanted[i] |= strcmp(argv[j], rows[i].op) == 0;
 	}
-	if ((f = fopen("/proc/loadavg", "r"))) {
-		if (!fgets(load, sizeof load, f))
-			load[0] = '\0';
-		load[strcspn(load, "\n")] = '\0';
-		fclose(f);
-	}
+	loadavg(load, sizeof load);
 	printf("bench-proc: warren %s against Linux processes; %ld idle processes; "
 	       "load average %s\n", wr_version(), n, load);
 	host_probe();
