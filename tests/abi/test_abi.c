@@ -14,8 +14,10 @@
 #include "abi/abi.h"
 #include "fs/fs.h"
 #include "kern/file.h"
+#include "kern/ipc.h"
 #include "kern/kern.h"
 #include "unit.h"
+#include "at.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,41 +27,54 @@
 #define WARREN "warren_v1"
 #define PAGE 65536u
 
-struct env {
-	struct abi *abi;
-	struct kern *k;
-	struct proc *p;
-	struct vm_instance *inst;
-	uint8_t *mem;
-	enum vm_status st;     /* of the last call */
-};
-
-/* (module (memory (export "memory") 1)) */
+/* (module (memory (export "memory") N)), N at MEMMOD_PAGES */
+#define MEMMOD_PAGES 12
 static const uint8_t memmod[] = {
 	0, 'a', 's', 'm', 1, 0, 0, 0,
 	5, 3, 1, 0, 1,
 	7, 10, 1, 6, 'm', 'e', 'm', 'o', 'r', 'y', 2, 0,
 };
 
+/* srvfs at /srv of e's root. */
 static bool
-env_init_procs(struct env *e, uint32_t max_procs)
+mount_srv(struct env *e)
+{
+	struct fs *srv = NULL;
+	struct vnode *r;
+	int bad;
+
+	if (fs_mkdir(e->k->root_ns, NULL, "/srv", 4) || ipc_srvfs_new(e->k, &srv))
+		return false;
+	r = fs_root(srv);
+	bad = ns_mount(e->k->root_ns, "/srv", 4, r, 0);
+	vn_unref(r);
+	fs_unref(srv);
+	return !bad;
+}
+
+bool
+at_init(struct env *e, uint32_t max_procs, uint32_t pages, int flags)
 {
 	struct kern_config cfg = { .seed = 7, .resolve = abi_resolve, .max_procs = max_procs };
 	struct vm_config vc = { 0 };
 	struct vm_module *mod;
 	struct vm_error err;
+	uint8_t bytes[sizeof memmod];
 	uint64_t size;
 
 	memset(e, 0, sizeof *e);
-	if (abi_new(&e->abi))
+	if (pages < 1 || pages > 100 || abi_new(&e->abi))
 		return false;
 	cfg.resolve_ctx = e->abi;
 	if (kern_new(&cfg, &e->k))
 		return false;
 	e->k->root_ns = fs_default_root(0, 42, NULL);
-	if (!e->k->root_ns || proc_alloc(e->k, NULL, &e->p))
+	if (!e->k->root_ns || ((flags & AT_SRV) && !mount_srv(e)) ||
+	    proc_alloc(e->k, NULL, &e->p))
 		return false;
-	mod = vm_module_load(memmod, sizeof memmod, &err);
+	memcpy(bytes, memmod, sizeof bytes);
+	bytes[MEMMOD_PAGES] = (uint8_t)pages;
+	mod = vm_module_load(bytes, sizeof bytes, &err);
 	if (!mod)
 		return false;
 	vc.userdata = e->p;
@@ -71,6 +86,10 @@ env_init_procs(struct env *e, uint32_t max_procs)
 	e->p->state = P_RUNNING;
 	e->k->current = e->p;
 	e->mem = vm_memory_data(e->inst, &size);
+	if (size != (uint64_t)pages * PAGE)
+		return false;
+	if (!(flags & AT_STDIO))
+		return true;
 	/* stdin, stdout, stderr: /dev/null, so new fds start at 4 */
 	for (int i = 0; i < 3; i++) {
 		struct fs_io io = { .opener = e->p };
@@ -82,30 +101,26 @@ env_init_procs(struct env *e, uint32_t max_procs)
 		fdtab_install(e->p->fds, f, 0, 0, &fd);
 		file_unref(f);
 	}
-	return size == PAGE && abi_preopen(e->p) == 0;
+	return abi_preopen(e->p) == 0;
 }
 
 static bool
 env_init(struct env *e)
 {
-	return env_init_procs(e, 0);
+	return at_init(e, 0, 1, AT_STDIO);
 }
 
-/*
- * After a call returned VM_BLOCK: wake the process as the scheduler would
- * (its channels, or its timer) and mark the next call as the re-execution.
- */
-static void
-resume(struct env *e)
+void
+at_resume(struct env *e, bool restarting)
 {
 	while (e->p->nwaits && e->p->state == P_BLOCKED)
 		kern_wakeup(e->k, e->p->waits[0].chan);
 	e->p->state = P_RUNNING;
-	e->p->restarting = true;
+	e->p->restarting = restarting;
 }
 
-static void
-env_free(struct env *e)
+void
+at_free(struct env *e)
 {
 	if (e->k)
 		e->k->current = NULL;
@@ -113,9 +128,8 @@ env_free(struct env *e)
 	abi_free(e->abi);
 }
 
-/* "iIi:i" -> a functype (i i32, I i64; results after ':'). */
-static void
-mktype(const char *sig, struct vm_functype *t, uint8_t *types)
+void
+at_mktype(const char *sig, struct vm_functype *t, uint8_t *types)
 {
 	uint32_t n = 0, np = 0;
 
@@ -134,14 +148,14 @@ mktype(const char *sig, struct vm_functype *t, uint8_t *types)
 	t->key = 0;
 }
 
-static struct vm_func *
-lookup(struct env *e, const char *mod, const char *name, const char *sig, struct vm_error *err)
+struct vm_func *
+at_lookup(struct env *e, const char *mod, const char *name, const char *sig, struct vm_error *err)
 {
 	struct vm_import imp = { 0 };
 	struct vm_functype t;
 	uint8_t types[20];
 
-	mktype(sig, &t, types);
+	at_mktype(sig, &t, types);
 	imp.module = (char *)mod;
 	imp.module_len = (uint32_t)strlen(mod);
 	imp.name = (char *)name;
@@ -150,13 +164,12 @@ lookup(struct env *e, const char *mod, const char *name, const char *sig, struct
 	return abi_resolve(e->abi, &imp, &t, err);
 }
 
-/* Call mod.name(args...) as the process; returns the i32 result (or 0). */
-static uint32_t
-sys_call(struct env *e, const char *mod, const char *name, const char *sig, const uint64_t *a,
-	 size_t na)
+uint32_t
+at_call(struct env *e, const char *mod, const char *name, const char *sig, const uint64_t *a,
+	size_t na)
 {
 	struct vm_error err;
-	struct vm_func *f = lookup(e, mod, name, sig, &err);
+	struct vm_func *f = at_lookup(e, mod, name, sig, &err);
 	vm_slot args[20] = { 0 };
 
 	if (!f) {
@@ -169,9 +182,7 @@ sys_call(struct env *e, const char *mod, const char *name, const char *sig, cons
 	return f->type->nresults ? (uint32_t)args[0] : 0;
 }
 
-#define SYS(e, mod, name, sig, ...) \
-	sys_call(e, mod, name, sig, (const uint64_t[]){ __VA_ARGS__ }, \
-		 sizeof((const uint64_t[]){ __VA_ARGS__ }) / sizeof(uint64_t))
+#define SYS AT_SYS
 
 static void
 put(struct env *e, uint32_t at, const void *s, size_t n)
@@ -243,14 +254,14 @@ TEST(abi_tables_parse)
 			}
 			if (!strcmp(c->result, "errno"))
 				sig[n++] = ':', sig[n++] = 'i';
-			CHECK(lookup(&e, t[i]->module, c->name, sig, &err) != NULL);
+			CHECK(at_lookup(&e, t[i]->module, c->name, sig, &err) != NULL);
 			CHECK(c->doc && c->doc[0]);
 			total++;
 		}
 	}
 	CHECK_EQ_U64(abi_wasi_table.ncalls, 46);
 	CHECK_EQ_U64(total, 92);   /* 46 + wasix + warren_v1 (warren.c, ns.c and ipc.c) */
-	env_free(&e);
+	at_free(&e);
 }
 
 TEST(abi_resolve_errors)
@@ -262,16 +273,16 @@ TEST(abi_resolve_errors)
 	struct env e;
 
 	CHECK(env_init(&e));
-	CHECK(!lookup(&e, WASIX, "foo", "i:i", &err));
+	CHECK(!at_lookup(&e, WASIX, "foo", "i:i", &err));
 	CHECK_EQ_U64(err.kind, VM_ERR_LINK);
 	CHECK_STR(err.msg, "unknown import wasix_32v1.foo");
-	CHECK(!lookup(&e, "env", "foo", "i:i", &err));
+	CHECK(!at_lookup(&e, "env", "foo", "i:i", &err));
 	CHECK(strstr(err.msg, "unknown import env.foo") != NULL);
-	CHECK(!lookup(&e, WASI, "fd_write", "iii:i", &err));
+	CHECK(!at_lookup(&e, WASI, "fd_write", "iii:i", &err));
 	CHECK(strstr(err.msg, "fd_write: type (i32, i32, i32) -> (i32) does not match "
 			      "warren's (i32, i32, i32, i32) -> (i32)") != NULL);
-	CHECK(!lookup(&e, WASI, "fd_write", "iiii", &err));
-	CHECK(!lookup(&e, WASI, "clock_time_get", "iii:i", &err));  /* precision is i64 */
+	CHECK(!at_lookup(&e, WASI, "fd_write", "iiii", &err));
+	CHECK(!at_lookup(&e, WASI, "clock_time_get", "iii:i", &err));  /* precision is i64 */
 	CHECK(!abi_resolve(e.abi, &imp, NULL, &err));
 	CHECK(strstr(err.msg, "only functions") != NULL);
 	/* Names are bytes: a NUL inside never matches a shorter name. */
@@ -281,21 +292,21 @@ TEST(abi_resolve_errors)
 		struct vm_functype t;
 		uint8_t ty[4];
 
-		mktype("i:i", &t, ty);
+		at_mktype("i:i", &t, ty);
 		CHECK(!abi_resolve(e.abi, &imp, &t, &err));
 		CHECK(strstr(err.msg, "fd_close?x") != NULL);
 	}
 	/* The two proc_join forms, told apart by type; one object per form. */
-	a = lookup(&e, WASIX, "proc_join", "iii:i", &err);
-	b = lookup(&e, WASIX, "proc_join", "ii:i", &err);
+	a = at_lookup(&e, WASIX, "proc_join", "iii:i", &err);
+	b = at_lookup(&e, WASIX, "proc_join", "ii:i", &err);
 	CHECK(a && b && a != b);
-	CHECK(lookup(&e, WASIX, "proc_join", "iii:i", &err) == a);
-	CHECK(!lookup(&e, WASIX, "proc_join", "i:i", &err));
+	CHECK(at_lookup(&e, WASIX, "proc_join", "iii:i", &err) == a);
+	CHECK(!at_lookup(&e, WASIX, "proc_join", "i:i", &err));
 	CHECK(strstr(err.msg, "another form") != NULL);
 	/* wasi and wasix fd_renumber are different calls. */
-	CHECK(lookup(&e, WASI, "fd_renumber", "ii:i", &err) !=
-	      lookup(&e, WASIX, "fd_renumber", "ii:i", &err));
-	env_free(&e);
+	CHECK(at_lookup(&e, WASI, "fd_renumber", "ii:i", &err) !=
+	      at_lookup(&e, WASIX, "fd_renumber", "ii:i", &err));
+	at_free(&e);
 }
 
 TEST(abi_doc_current)
@@ -393,7 +404,7 @@ TEST(abi_mem_bounds)
 	free(vec);
 	CHECK_EQ_U64(abi_strvec(&cx, 400, 12, 11, &vec), E_2BIG);
 	CHECK_EQ_U64(abi_strvec(&cx, PAGE - 2, 12, 100, &vec), E_FAULT);
-	env_free(&e);
+	at_free(&e);
 }
 
 /* ---- wasi_snapshot_preview1 ---------------------------------------------------------- */
@@ -431,7 +442,7 @@ TEST(abi_wasi_args_environ)
 	e.p->argv[0] = NULL;
 	e.p->envp[0] = NULL;
 	e.p->argc = e.p->envc = 0;
-	env_free(&e);
+	at_free(&e);
 }
 
 TEST(abi_wasi_clocks_random)
@@ -455,7 +466,7 @@ TEST(abi_wasi_clocks_random)
 	CHECK(rd64(&e, 200) || rd64(&e, 208));
 	CHECK_EQ_U64(SYS(&e, WASI, "random_get", "ii:i", PAGE - 10, 64), E_FAULT);
 	CHECK_EQ_U64(SYS(&e, WASI, "random_get", "ii:i", 0, 0), 0);
-	env_free(&e);
+	at_free(&e);
 }
 
 TEST(abi_wasi_preopen)
@@ -482,7 +493,7 @@ TEST(abi_wasi_preopen)
 	CHECK_EQ_U64(SYS(&e, WASI, "fd_close", "i:i", 3), 0);
 	CHECK_EQ_U64(SYS(&e, WASI, "fd_prestat_get", "ii:i", 3, 100), E_BADF);
 	CHECK_EQ_U64(abi_preopen(e.p), 0);
-	env_free(&e);
+	at_free(&e);
 }
 
 TEST(abi_wasi_files)
@@ -569,7 +580,7 @@ TEST(abi_wasi_files)
 	CHECK_EQ_U64(SYS(&e, WASI, "fd_close", "i:i", fd2), E_BADF);
 	CHECK_EQ_U64(SYS(&e, WASI, "fd_close", "i:i", fd), 0);
 	CHECK_EQ_U64(SYS(&e, WASI, "fd_close", "i:i", fd), E_BADF);
-	env_free(&e);
+	at_free(&e);
 }
 
 TEST(abi_wasi_paths)
@@ -646,7 +657,7 @@ TEST(abi_wasi_paths)
 	put(&e, 100, "/tmp/abs", 8);
 	CHECK_EQ_U64(SYS(&e, WASI, "path_create_directory", "iii:i", fd, 100, 8), 0);
 	CHECK_EQ_U64(SYS(&e, WASI, "path_filestat_get", "iiiii:i", 3, 0, 100 + 1, 7, 500), 0);
-	env_free(&e);
+	at_free(&e);
 }
 
 TEST(abi_wasi_readdir)
@@ -687,7 +698,7 @@ TEST(abi_wasi_readdir)
 	CHECK_EQ_U64(SYS(&e, WASI, "fd_readdir", "iiiIi:i", 99, 1000, 1000, 0, 100), E_BADF);
 	fd = openat3(&e, "tmp/x", 0, RIGHTS_RO, 0);
 	CHECK_EQ_U64(SYS(&e, WASI, "fd_readdir", "iiiIi:i", fd, 1000, 1000, 0, 100), E_NOTDIR);
-	env_free(&e);
+	at_free(&e);
 }
 
 TEST(abi_wasi_pipe_blocking)
@@ -709,19 +720,19 @@ TEST(abi_wasi_pipe_blocking)
 	CHECK_EQ_U64(e.p->nwaits, 1);
 	CHECK_EQ_U64(rd32(&e, 200), 0xdeadbeef);
 	/* re-executed without data: asleep again */
-	resume(&e);
+	at_resume(&e, true);
 	SYS(&e, WASI, "fd_read", "iiii:i", a, 300, 1, 200);
 	CHECK_EQ_U64(e.st, VM_BLOCK);
 	/* poll: not ready, so it sleeps too */
 	memset(e.mem + 1000, 0, 48);
 	e.mem[1008] = 1;                 /* fd_read */
 	abi_le32(e.mem + 1016, a);
-	resume(&e);
+	at_resume(&e, true);
 	SYS(&e, WASI, "poll_oneoff", "iiii:i", 1000, 2000, 1, 200);
 	CHECK_EQ_U64(e.st, VM_BLOCK);
 	CHECK_EQ_U64(e.p->state, P_BLOCKED);
 	/* a write wakes it; the re-executed calls succeed */
-	resume(&e);
+	at_resume(&e, true);
 	put(&e, 500, "ping", 4);
 	iov(&e, 310, 500, 4);
 	CHECK_EQ_U64(SYS(&e, WASI, "fd_write", "iiii:i", b, 310, 1, 204), 0);
@@ -748,7 +759,7 @@ TEST(abi_wasi_pipe_blocking)
 	CHECK_EQ_U64(SYS(&e, WASI, "fd_seek", "iIii:i", a, 0, 0, 100), E_SPIPE);
 	CHECK_EQ_U64(SYS(&e, WASI, "fd_pread", "iiiIi:i", a, 300, 1, 0, 100), E_SPIPE);
 	CHECK_EQ_U64(SYS(&e, WASI, "fd_advise", "iIIi:i", a, 0, 0, 0), E_SPIPE);
-	env_free(&e);
+	at_free(&e);
 }
 
 TEST(abi_wasi_poll)
@@ -778,12 +789,12 @@ TEST(abi_wasi_poll)
 	CHECK(e.p->wake_at >= now + 1000000000 && e.p->wake_at < now + 2000000000);
 	/* woken early, the re-execution keeps the same deadline */
 	now = e.p->wake_at;
-	resume(&e);
+	at_resume(&e, true);
 	SYS(&e, WASI, "poll_oneoff", "iiii:i", 1000, 2000, 1, 200);
 	CHECK_EQ_U64(e.st, VM_BLOCK);
 	CHECK_EQ_U64(e.p->wake_at, now);
 	/* an unknown clock, a bad fd, a bad tag: each an event with its error */
-	resume(&e);
+	at_resume(&e, true);
 	e.p->restarting = false;
 	abi_le32(e.mem + 1016, 9);
 	e.mem[1048 + 8] = 1;
@@ -795,7 +806,7 @@ TEST(abi_wasi_poll)
 	e.mem[1008] = 7;
 	CHECK_EQ_U64(SYS(&e, WASI, "poll_oneoff", "iiii:i", 1000, 2000, 1, 200), 0);
 	CHECK_EQ_U64(rd32(&e, 2008) & 0xffff, E_INVAL);
-	env_free(&e);
+	at_free(&e);
 }
 
 TEST(abi_wasi_proc)
@@ -820,7 +831,7 @@ TEST(abi_wasi_proc)
 	CHECK_EQ_U64(SYS(&e, WASI, "sock_recv", "iiiiii:i", 50, 0, 0, 0, 0, 0), E_BADF);
 	CHECK_EQ_U64(SYS(&e, WASI, "sock_send", "iiiii:i", 3, 0, 0, 0, 0), E_NOTSUP);
 	CHECK_EQ_U64(SYS(&e, WASI, "sock_shutdown", "ii:i", 3, 0), E_NOTSUP);
-	env_free(&e);
+	at_free(&e);
 }
 
 /* ---- wasix_32v1 ------------------------------------------------------------------------ */
@@ -854,7 +865,7 @@ TEST(abi_wasix_fds)
 	CHECK_EQ_U64(SYS(&e, WASI, "fd_close", "i:i", b), 0);
 	CHECK_EQ_U64(SYS(&e, WASI, "fd_close", "i:i", 20), 0);
 	CHECK_EQ_U64(SYS(&e, WASIX, "fd_renumber", "ii:i", 55, 20), E_BADF);
-	env_free(&e);
+	at_free(&e);
 }
 
 TEST(abi_wasix_cwd)
@@ -887,7 +898,7 @@ TEST(abi_wasix_cwd)
 	CHECK_EQ_U64(SYS(&e, WASIX, "chdir", "ii:i", 300, 4), E_NOENT);
 	CHECK_EQ_U64(SYS(&e, WASIX, "chdir", "ii:i", PAGE - 1, 4), E_FAULT);
 	CHECK_EQ_U64(SYS(&e, WASIX, "chdir", "ii:i", 0, FS_PATH_MAX + 1), E_NAMETOOLONG);
-	env_free(&e);
+	at_free(&e);
 }
 
 TEST(abi_wasix_proc)
@@ -932,7 +943,7 @@ TEST(abi_wasix_proc)
 	CHECK_EQ_I64(e.p->sig_handler, -1);
 	SYS(&e, WASIX, "callback_signal", "ii", PAGE - 1, 7);
 	CHECK_EQ_U64(e.st, VM_OK);
-	env_free(&e);
+	at_free(&e);
 }
 
 TEST(abi_wasix_exec_spawn_errors)
@@ -991,7 +1002,7 @@ TEST(abi_wasix_exec_spawn_errors)
 			 1000, 0, 0, 0, 0, 0, 0, 2000), E_NOENT);
 	CHECK(e.p->children == NULL);
 	CHECK_EQ_U64(e.k->nprocs, 1);
-	env_free(&e);
+	at_free(&e);
 }
 
 /* ---- warren_v1 --------------------------------------------------------------------------- */
@@ -1047,7 +1058,7 @@ TEST(abi_warren_calls)
 	CHECK_EQ_U64(SYS(&e, WARREN, "alarm", "ii:i", 0, 100), 0);
 	CHECK_EQ_U64(rd32(&e, 100), 10);
 	CHECK_EQ_U64(SYS(&e, WARREN, "alarm", "ii:i", 0, PAGE), E_FAULT);
-	env_free(&e);
+	at_free(&e);
 }
 
 /* A call from an instance that is no process traps instead of crashing. */
@@ -1059,12 +1070,12 @@ TEST(abi_no_process)
 	vm_slot args[4] = { 100 };
 
 	CHECK(env_init(&e));
-	f = lookup(&e, WASIX, "proc_id", "i:i", &err);
+	f = at_lookup(&e, WASIX, "proc_id", "i:i", &err);
 	vm_set_userdata(e.inst, NULL);
 	CHECK(f && f->host(e.inst, f->host_ctx, args) == VM_TRAP);
 	CHECK(strstr(vm_trap_message(e.inst), "wasix_32v1.proc_id") != NULL);
 	vm_set_userdata(e.inst, e.p);
-	env_free(&e);
+	at_free(&e);
 }
 
 /* ---- hostile arguments -------------------------------------------------------------------- */
@@ -1111,7 +1122,7 @@ TEST(abi_random_calls)
 	long ok = 0, blocked = 0, other = 0;
 	struct env e;
 
-	CHECK(env_init_procs(&e, 8));
+	CHECK(at_init(&e, 8, 1, AT_STDIO));
 	for (long n = 0; n < iters; n++) {
 		const struct abi_table *tab = t[rnd(&seed) % (sizeof t / sizeof t[0])];
 		const struct abi_call *c = &tab->calls[rnd(&seed) % tab->ncalls];
@@ -1123,7 +1134,7 @@ TEST(abi_random_calls)
 		/* Keep the process runnable and without pending signals, so that
 		 * calls take their normal paths rather than stopping early. */
 		if (e.p->state != P_RUNNING)
-			resume(&e);
+			at_resume(&e, true);
 		e.p->restarting = rnd(&seed) % 8 == 0;
 		e.p->sig_pending = 0;
 		if (n % 64 == 0) {
@@ -1144,7 +1155,7 @@ TEST(abi_random_calls)
 		}
 		if (!strcmp(c->result, "errno"))
 			strcat(sig, ":i");
-		r = sys_call(&e, tab->module, c->name, sig, a, k);
+		r = at_call(&e, tab->module, c->name, sig, a, k);
 		if (e.st == VM_BLOCK)
 			blocked++;
 		else if (!c->result[0] || !r)
@@ -1161,5 +1172,5 @@ TEST(abi_random_calls)
 	if (getenv("ABI_FUZZ_ITERS"))
 		printf("abi_random_calls: %ld calls: %ld succeeded, %ld blocked, %ld errors\n",
 		       iters, ok, blocked, other);
-	env_free(&e);
+	at_free(&e);
 }

@@ -4,8 +4,8 @@
  * names and flags are checked, ids travel as u64s, msg_next's header has
  * its documented layout, and blocking calls block.
  *
- * The fixture is tests/abi/test_abi.c's (a kernel with one process inside
- * a host call, three pages of guest memory) plus srvfs on /srv. The process
+ * The fixture is tests/abi/at.h's (a kernel with one process inside a
+ * host call), with three pages of guest memory and srvfs on /srv. The process
  * is handler and emitter at once, which every call allows.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -15,6 +15,7 @@
 #include "kern/ipc.h"
 #include "kern/kern.h"
 #include "unit.h"
+#include "../abi/at.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,132 +25,13 @@
 #define MEMSIZE (3 * PAGE)  /* room for bodies over the limit */
 #define BAD 0xfffffff0u      /* a pointer whose range leaves memory */
 
-struct env {
-	struct abi *abi;
-	struct kern *k;
-	struct proc *p;
-	struct vm_instance *inst;
-	uint8_t *mem;
-	enum vm_status st;     /* of the last call */
-};
-
-/* (module (memory (export "memory") 3)) */
-static const uint8_t memmod[] = {
-	0, 'a', 's', 'm', 1, 0, 0, 0,
-	5, 3, 1, 0, 3,
-	7, 10, 1, 6, 'm', 'e', 'm', 'o', 'r', 'y', 2, 0,
-};
-
 static bool
 env_init(struct env *e)
 {
-	struct kern_config cfg = { .seed = 7, .resolve = abi_resolve };
-	struct vm_config vc = { 0 };
-	struct vm_module *mod;
-	struct vm_error err;
-	struct fs *srv = NULL;
-	struct vnode *r;
-	uint64_t size;
-	int bad;
-
-	memset(e, 0, sizeof *e);
-	if (abi_new(&e->abi))
-		return false;
-	cfg.resolve_ctx = e->abi;
-	if (kern_new(&cfg, &e->k))
-		return false;
-	e->k->root_ns = fs_default_root(0, 42, NULL);
-	if (!e->k->root_ns || fs_mkdir(e->k->root_ns, NULL, "/srv", 4) ||
-	    ipc_srvfs_new(e->k, &srv))
-		return false;
-	r = fs_root(srv);
-	bad = ns_mount(e->k->root_ns, "/srv", 4, r, 0);
-	vn_unref(r);
-	fs_unref(srv);
-	if (bad || proc_alloc(e->k, NULL, &e->p))
-		return false;
-	mod = vm_module_load(memmod, sizeof memmod, &err);
-	if (!mod)
-		return false;
-	vc.userdata = e->p;
-	e->inst = vm_instantiate(mod, NULL, 0, &vc, &err);
-	vm_module_unref(mod);
-	if (!e->inst)
-		return false;
-	e->p->inst = e->inst;
-	e->p->state = P_RUNNING;
-	e->k->current = e->p;
-	e->mem = vm_memory_data(e->inst, &size);
-	return size == MEMSIZE;
+	return at_init(e, 0, MEMSIZE / PAGE, AT_SRV);
 }
 
-static void
-env_free(struct env *e)
-{
-	if (e->k)
-		e->k->current = NULL;
-	kern_free(e->k);
-	abi_free(e->abi);
-}
-
-/* After VM_BLOCK: back to running, as if woken. */
-static void
-resume(struct env *e)
-{
-	while (e->p->nwaits && e->p->state == P_BLOCKED)
-		kern_wakeup(e->k, e->p->waits[0].chan);
-	e->p->state = P_RUNNING;
-	e->p->restarting = false;
-}
-
-/* "iIi:i" -> a functype (i i32, I i64; results after ':'). */
-static void
-mktype(const char *sig, struct vm_functype *t, uint8_t *types)
-{
-	uint32_t n = 0, np = 0;
-
-	for (const char *s = sig; *s; s++) {
-		if (*s == ':') {
-			np = n;
-			continue;
-		}
-		types[n++] = *s == 'I' ? VM_I64 : VM_I32;
-	}
-	t->nparams = np;
-	t->nresults = n - np;
-	t->types = types;
-	t->key = 0;
-}
-
-static uint32_t
-sys_call(struct env *e, const char *name, const char *sig, const uint64_t *a, size_t na)
-{
-	struct vm_import imp = { 0 };
-	struct vm_functype t;
-	struct vm_error err;
-	struct vm_func *f;
-	vm_slot args[20] = { 0 };
-	uint8_t types[20];
-
-	mktype(sig, &t, types);
-	imp.module = WARREN;
-	imp.module_len = (uint32_t)strlen(WARREN);
-	imp.name = (char *)name;
-	imp.name_len = (uint32_t)strlen(name);
-	imp.kind = VM_EXT_FUNC;
-	if (!(f = abi_resolve(e->abi, &imp, &t, &err))) {
-		unit_fail(__FILE__, __LINE__, "%s %s: %s", name, sig, err.msg);
-		return UINT32_MAX;
-	}
-	for (size_t i = 0; i < na && i < f->type->nparams; i++)
-		args[i] = a[i];
-	e->st = f->host(e->inst, f->host_ctx, args);
-	return (uint32_t)args[0];
-}
-
-#define SYS(e, name, sig, ...) \
-	sys_call(e, name, sig, (const uint64_t[]){ __VA_ARGS__ }, \
-		 sizeof((const uint64_t[]){ __VA_ARGS__ }) / sizeof(uint64_t))
+#define SYS(e, name, sig, ...) AT_SYS(e, WARREN, name, sig, __VA_ARGS__)
 
 /* Guest memory map of the tests. */
 enum { NAME = 100, TARGET = 200, BODY = 300, OUT = 1000, HDR = 1100, BUF = 2000, IDS = 4000 };
@@ -241,7 +123,7 @@ TEST(ipc_abi_roundtrip)
 	CHECK_EQ_U64(SYS(&e, "intf_unregister", "ii:i", NAME, put(&e, NAME, "kv")), 0);
 	CHECK_EQ_U64(SYS(&e, "intf_unregister", "ii:i", NAME, 2), E_NOENT);
 	CHECK_EQ_U64(emit(&e, "kv", "x", IPC_ANSWER), E_NOENT);
-	env_free(&e);
+	at_free(&e);
 }
 
 /* A bad pointer anywhere: EFAULT, and nothing happened. */
@@ -287,7 +169,7 @@ TEST(ipc_abi_faults_change_nothing)
 	CHECK_EQ_U64(SYS(&e, "msg_take", "Iiiii:i", id, BUF, 100, OUT, BAD), E_FAULT);
 	CHECK_EQ_U64(SYS(&e, "msg_take", "Iiiii:i", id, BUF, 100, OUT, OUT + 4), 0);  /* kept */
 	CHECK(!memcmp(e.mem + BUF, "body", 4));
-	env_free(&e);
+	at_free(&e);
 }
 
 TEST(ipc_abi_bad_names_and_flags)
@@ -321,7 +203,7 @@ TEST(ipc_abi_bad_names_and_flags)
 	CHECK_EQ_U64(SYS(&e, "msg_wait", "iiii:i", 0, IPC_PROC_OUTSTANDING + 1, 0, OUT), E_INVAL);
 	CHECK_EQ_U64(SYS(&e, "msg_wait", "iiii:i", IDS, 1, 2, OUT), E_INVAL);
 	CHECK_EQ_U64(SYS(&e, "msg_answer", "Iiii:i", 1, 0, BODY, IPC_BODY_MAX + 1), E_2BIG);
-	env_free(&e);
+	at_free(&e);
 }
 
 /* The blocking forms put the caller to sleep; nothing changes meanwhile. */
@@ -333,16 +215,16 @@ TEST(ipc_abi_blocking)
 	CHECK_EQ_U64(reg(&e, "b"), 0);
 	next(&e, IPC_BLOCK, HDR, BUF, 100);
 	CHECK(e.st == VM_BLOCK);
-	resume(&e);
+	at_resume(&e, false);
 	CHECK_EQ_U64(emit(&e, "b", "m", IPC_ANSWER), 0);
 	abi_le64(e.mem + IDS, abi_rd64(e.mem + OUT));
 	SYS(&e, "msg_wait", "iiii:i", IDS, 1, IPC_BLOCK, OUT);
 	CHECK(e.st == VM_BLOCK);
-	resume(&e);
+	at_resume(&e, false);
 	/* No handler yet, and told to wait. */
 	emit(&e, "later", "m", IPC_ANSWER | IPC_WAIT);
 	CHECK(e.st == VM_BLOCK);
-	resume(&e);
+	at_resume(&e, false);
 	CHECK_EQ_U64(emit(&e, "later", "m", IPC_ANSWER), E_NOENT);
-	env_free(&e);
+	at_free(&e);
 }
