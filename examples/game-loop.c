@@ -26,12 +26,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <warren.h>
 
-#include <limits.h>
-#include <stdbool.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
+#include "example.h"
 
 #define NBOTS 20
 #define NTICKS 8
@@ -116,35 +111,39 @@ line(struct bot *b, const char *s)
 	}
 }
 
+/* What bot b wrote to fd (1 or 2): line by line. */
+struct piece {
+	struct bot *b;
+	int fd;
+};
+
+static void
+got_piece(void *ctx, const char *buf, size_t n)
+{
+	struct piece *pc = ctx;
+	struct bot *b = pc->b;
+
+	for (size_t i = 0; i < n; i++) {
+		if (buf[i] != '\n' && b->plen < sizeof b->partial - 1) {
+			b->partial[b->plen++] = buf[i];
+			continue;
+		}
+		b->partial[b->plen] = 0;
+		if (pc->fd == 1)
+			line(b, b->partial);
+		else
+			printf("    %s (stderr): %s\n", b->name, b->partial);
+		b->plen = 0;
+	}
+}
+
 /* Take what bot b wrote to fd (1 or 2), line by line. */
 static void
 drain(wr_System *sys, struct bot *b, int fd)
 {
-	char buf[512];
-	size_t got;
+	struct piece pc = { b, fd };
 
-	while (!b->eof[fd]) {
-		int st = wr_proc_read(sys, b->pid, fd, buf, sizeof buf, &got);
-
-		if (st == WR_EOF || st == WR_ESRCH) {
-			b->eof[fd] = true;
-			break;
-		}
-		if (st != WR_OK)
-			break;
-		for (size_t i = 0; i < got; i++) {
-			if (buf[i] != '\n' && b->plen < sizeof b->partial - 1) {
-				b->partial[b->plen++] = buf[i];
-				continue;
-			}
-			b->partial[b->plen] = 0;
-			if (fd == 1)
-				line(b, b->partial);
-			else
-				printf("    %s (stderr): %s\n", b->name, b->partial);
-			b->plen = 0;
-		}
-	}
+	take_output(sys, b->pid, fd, &b->eof[fd], got_piece, &pc);
 }
 
 static struct bot *
@@ -193,32 +192,6 @@ tick(wr_System *sys)
 			break;  /* every bot waits for its next input */
 	}
 	return spent;
-}
-
-/* dirname of this program + rel, or NULL. */
-static char *
-beside_me(const char *rel)
-{
-	char exe[PATH_MAX], *slash, *out;
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-
-	if (n <= 0)
-		return NULL;
-	exe[n] = 0;
-	if (!(slash = strrchr(exe, '/')))
-		return NULL;
-	*slash = 0;
-	if (!(out = malloc(strlen(exe) + strlen(rel) + 2)))
-		return NULL;
-	sprintf(out, "%s/%s", exe, rel);
-	return out;
-}
-
-static int
-check(bool ok, const char *what)
-{
-	printf("  [%s] %s\n", ok ? "ok" : "FAILED", what);
-	return ok ? 0 : 1;
 }
 
 /* The outcome each kind must have had. */

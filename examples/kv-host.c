@@ -28,13 +28,9 @@
 #define _POSIX_C_SOURCE 200809L
 #include <warren.h>
 
-#include <limits.h>
 #include <stdarg.h>
-#include <stdbool.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
+
+#include "example.h"
 
 #define NCLIENTS 4
 #define ROUNDS 3
@@ -273,34 +269,39 @@ struct guest {
 	size_t outlen;
 };
 
+/* What guest g wrote to fd (1 or 2): printed, each line labelled. */
+struct piece {
+	struct guest *g;
+	int fd;
+};
+
+static void
+got_piece(void *ctx, const char *buf, size_t n)
+{
+	struct piece *pc = ctx;
+	struct guest *g = pc->g;
+	int fd = pc->fd;
+
+	for (size_t i = 0; i < n; i++) {
+		if (g->bol[fd])
+			printf("  [%s%s] ", g->label, fd == 2 ? " stderr" : "");
+		putchar(buf[i]);
+		g->bol[fd] = buf[i] == '\n';
+	}
+	if (fd == 1 && g->outlen + n < sizeof g->out) {
+		memcpy(g->out + g->outlen, buf, n);
+		g->outlen += n;
+		g->out[g->outlen] = 0;
+	}
+}
+
 /* Print what guest g wrote to fd (1 or 2), each line labelled. */
 static void
 drain(wr_System *sys, struct guest *g, int fd)
 {
-	char buf[512];
-	size_t got;
+	struct piece pc = { g, fd };
 
-	while (!g->eof[fd]) {
-		int st = wr_proc_read(sys, g->pid, fd, buf, sizeof buf, &got);
-
-		if (st == WR_EOF || st == WR_ESRCH) {
-			g->eof[fd] = true;
-			break;
-		}
-		if (st != WR_OK)
-			break;  /* WR_EAGAIN: nothing now */
-		for (size_t i = 0; i < got; i++) {
-			if (g->bol[fd])
-				printf("  [%s%s] ", g->label, fd == 2 ? " stderr" : "");
-			putchar(buf[i]);
-			g->bol[fd] = buf[i] == '\n';
-		}
-		if (fd == 1 && g->outlen + got < sizeof g->out) {
-			memcpy(g->out + g->outlen, buf, got);
-			g->outlen += got;
-			g->out[g->outlen] = 0;
-		}
-	}
+	take_output(sys, g->pid, fd, &g->eof[fd], got_piece, &pc);
 }
 
 static bool
@@ -320,25 +321,6 @@ spawn(wr_System *sys, struct guest *g, const char *const *argv)
 	return true;
 }
 
-/* dirname of this program + rel, or NULL. */
-static char *
-beside_me(const char *rel)
-{
-	char exe[PATH_MAX], *slash, *out;
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-
-	if (n <= 0)
-		return NULL;
-	exe[n] = 0;
-	if (!(slash = strrchr(exe, '/')))
-		return NULL;
-	*slash = 0;
-	if (!(out = malloc(strlen(exe) + strlen(rel) + 2)))
-		return NULL;
-	sprintf(out, "%s/%s", exe, rel);
-	return out;
-}
-
 static int
 install(wr_System *sys, const char *guest, const char *dir, const char *file)
 {
@@ -350,13 +332,6 @@ install(wr_System *sys, const char *guest, const char *dir, const char *file)
 		return -1;
 	}
 	return 0;
-}
-
-static int
-check(bool ok, const char *what)
-{
-	printf("  [%s] %s\n", ok ? "ok" : "FAILED", what);
-	return ok ? 0 : 1;
 }
 
 int
