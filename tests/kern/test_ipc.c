@@ -613,7 +613,7 @@ TEST(ipc_emitter_exit_direct)
 	CHECK_EQ_U64(ipc_next(h, NULL, 0, &d, buf, sizeof buf), 0);
 	CHECK_EQ_U64(ipc_answer(h, b, 0, "B", 1), 0);
 	ipc_proc_exit(e);
-	/* Queued messages withdrawn; the notification comes instead. */
+	/* Queued messages that want an answer withdrawn; the notification comes instead. */
 	CHECK_EQ_U64(ipc_next(h, NULL, 0, &d, buf, sizeof buf), 0);
 	CHECK_EQ_U64(d.kind, IPC_DESTROYED);
 	CHECK_EQ_U64(d.pid, e->pid);
@@ -624,6 +624,10 @@ TEST(ipc_emitter_exit_direct)
 	CHECK_EQ_U64(ipc_answer(h, a, 0, "A", 1), 0);
 	/* Only the interfaces it emitted to hear of it. */
 	CHECK_EQ_U64(ipc_next(g, NULL, 0, &d, buf, sizeof buf), E_AGAIN);
+	/* A fire-and-forget message still arrives, ahead of the notice. */
+	CHECK_EQ_U64(ipc_host_next(k, NULL, &d, buf, sizeof buf), 0);
+	CHECK_EQ_U64(d.kind, IPC_MESSAGE);
+	CHECK_EQ_U64(d.pid, e->pid);
 	CHECK_EQ_U64(ipc_host_next(k, NULL, &d, buf, sizeof buf), 0);
 	CHECK_EQ_U64(d.kind, IPC_DESTROYED);
 	CHECK_EQ_U64(d.pid, e->pid);
@@ -680,7 +684,7 @@ TEST(ipc_notifications_bounded)
 		CHECK(e != NULL);
 		if (!e)
 			break;
-		CHECK_EQ_U64(ipc_emit(e, "kv", 0, "x", 1, &id), 0);
+		CHECK_EQ_U64(ipc_emit(e, "kv", IPC_ANSWER, "x", 1, &id), 0);
 		proc_discard(e);  /* its exit path: the message withdrawn, a notice queued */
 	}
 	while (ipc_next(h, NULL, 0, &d, buf, sizeof buf) == 0) {
@@ -1495,7 +1499,8 @@ TEST(ipc_proc_emitter_death)
 	c = spawn(k, client);   /* blocks in emit (IPC_WAIT) */
 	CHECK(runall(k) == false);
 	/* The server registers; the client emits twice and ends before the
-	 * server pulls: both withdrawn, only the notification is left. */
+	 * server pulls: the one wanting an answer is withdrawn, the
+	 * fire-and-forget one still arrives (then the notification). */
 	s = spawn(k, server);
 	CHECK(runall(k));
 	CHECK_EQ_U64(logof(c, v, 8), 2);
@@ -1503,7 +1508,7 @@ TEST(ipc_proc_emitter_death)
 	CHECK_EQ_U64(v[1], 2);
 	CHECK_EQ_U64(logof(s, v, 8), 2);
 	CHECK_EQ_U64(ndlog, 1);
-	CHECK_EQ_U64(dlog[0].kind, IPC_DESTROYED);
+	CHECK_EQ_U64(dlog[0].kind, IPC_MESSAGE);
 	CHECK_EQ_U64(dlog[0].pid, c);
 	CHECK_STR(dlog[0].intf, "kv");
 	freekern(k);
