@@ -13,9 +13,7 @@
  *
  * Try: `kvd &` then `msg kv set a 1; msg kv get a` in warren sh.
  */
-#include <warren/ipc.h>
-
-#include "util.h"
+#include "serve.h"
 
 struct entry {
 	char *key, *val;
@@ -130,47 +128,24 @@ nokey:
 	return ENOENT;
 }
 
+/* One request: NUL-terminated (a trailing newline dropped) and served. */
+static int
+request(char *body, size_t len, const void **reply, size_t *olen)
+{
+	body[len] = 0;
+	if (len > 0 && body[len - 1] == '\n')
+		body[len - 1] = 0;
+	*reply = out;
+	if (strlen(body) != len && strlen(body) + 1 != len)
+		return EINVAL;   /* a NUL byte inside */
+	return serve(body, olen);
+}
+
 int
 main(int argc, char **argv)
 {
-	const char *name = "kv";
-	long count = -1;
-	int i = 1;
-
 	setprog(argv, "kvd");
-	if (i + 1 < argc && !strcmp(argv[i], "-c")) {
-		count = atol(argv[i + 1]);
-		i += 2;
-	}
-	if (i < argc)
-		name = argv[i++];
-	if (i < argc)
-		die(2, "usage: kvd [-c count] [name]");
-	if (wr_intf_register(name) < 0)
-		die(1, "%s: %s", name, strerror(errno));
-	for (long served = 0; count < 0 || served < count;) {
-		struct wr_msg m;
-		size_t olen = 0;
-		int st;
-
-		/* req holds any body (WR_MSG_MAX), so ENOBUFS cannot happen. */
-		if (wr_msg_next(name, WR_MSG_BLOCK, &m, req, sizeof req - 1) < 0) {
-			if (errno == EINTR)
-				continue;
-			die(1, "%s: %s", name, strerror(errno));
-		}
-		if (m.kind != WR_MSG_MESSAGE)
-			continue;
-		served++;
-		req[m.len] = 0;
-		if (m.len > 0 && req[m.len - 1] == '\n')
-			req[m.len - 1] = 0;
-		if (strlen(req) != m.len && strlen(req) + 1 != m.len)
-			st = EINVAL;   /* a NUL byte inside */
-		else
-			st = serve(req, &olen);
-		if (m.flags & WR_EMIT_ANSWER)
-			wr_msg_answer(m.id, st, out, olen);
-	}
-	return 0;
+	/* req holds any body (WR_MSG_MAX) and its NUL, so ENOBUFS cannot happen. */
+	return serve_interface(argc, argv, "kv", "usage: kvd [-c count] [name]", req,
+			       sizeof req - 1, request);
 }
