@@ -1144,20 +1144,30 @@ answer(struct ipc *c, struct msg *m, int32_t error, const void *body, size_t len
 	return 0;
 }
 
-int
-ipc_answer(struct proc *p, uint64_t id, int32_t error, const void *body, size_t len)
+/* The delivered message id, awaiting an answer of len bytes, into *mp; 0,
+ * E_NOENT (no such message) or E_2BIG. */
+static int
+awaiting(struct ipc *c, uint64_t id, size_t len, struct msg **mp)
 {
-	struct ipc *c = p->k->ipc;
-	struct msg *m;
-
 	if (!c)
 		return E_NOENT;
 	if (len > IPC_BODY_MAX)
 		return E_2BIG;
-	m = mh_find(c, id);
-	if (!m || m->state != M_DELIVERED || !m->in->hip || m->in->hip->pid != p->pid)
+	*mp = mh_find(c, id);
+	return *mp && (*mp)->state == M_DELIVERED ? 0 : E_NOENT;
+}
+
+int
+ipc_answer(struct proc *p, uint64_t id, int32_t error, const void *body, size_t len)
+{
+	struct msg *m;
+	int rc = awaiting(p->k->ipc, id, len, &m);
+
+	if (rc)
+		return rc;
+	if (!m->in->hip || m->in->hip->pid != p->pid)
 		return E_NOENT;
-	return answer(c, m, error, body, len);
+	return answer(p->k->ipc, m, error, body, len);
 }
 
 /* ---- the host ------------------------------------------------------------------------------ */
@@ -1191,17 +1201,14 @@ ipc_host_next(struct kern *k, const char *name, struct ipc_delivery *d, void *bu
 int
 ipc_host_answer(struct kern *k, uint64_t id, int32_t error, const void *body, size_t len)
 {
-	struct ipc *c = k->ipc;
 	struct msg *m;
+	int rc = awaiting(k->ipc, id, len, &m);
 
-	if (!c)
+	if (rc)
+		return rc;
+	if (m->in->hip)
 		return E_NOENT;
-	if (len > IPC_BODY_MAX)
-		return E_2BIG;
-	m = mh_find(c, id);
-	if (!m || m->state != M_DELIVERED || m->in->hip)
-		return E_NOENT;
-	return answer(c, m, error, body, len);
+	return answer(k->ipc, m, error, body, len);
 }
 
 size_t
