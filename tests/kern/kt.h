@@ -64,6 +64,11 @@ int32_t kt_spawn(struct kern *k, const uint8_t *bytes, size_t len);
  */
 int32_t kt_run(struct kern *k, int32_t pid, int max_steps);
 
+/* The host functions of k.log and k.exit, for test harnesses with their
+ * own import tables (a process's userdata is its struct proc). */
+enum vm_status kt_host_log(struct vm_instance *inst, void *ctx, vm_slot *a);
+enum vm_status kt_host_exit(struct vm_instance *inst, void *ctx, vm_slot *a);
+
 /* How many trace entries have value v (from any pid when pid == 0). */
 int kt_count(int32_t pid, int32_t v);
 /* Index of the first trace entry with value v, -1 if none. */

@@ -1205,30 +1205,13 @@ h_cancel(struct vm_instance *inst, void *ctx, vm_slot *a)
 	return ret(PROC(inst), a, ipc_cancel(PROC(inst), a[0]), 0);
 }
 
-static enum vm_status
-h_log(struct vm_instance *inst, void *ctx, vm_slot *a)
-{
-	(void)ctx;
-	if (kt_ntrace < KT_MAXLOG)
-		kt_trace[kt_ntrace++] = (struct kt_log){ PROC(inst)->pid, I32(a[0]) };
-	return kern_ret(PROC(inst));
-}
-
-static enum vm_status
-h_exit(struct vm_instance *inst, void *ctx, vm_slot *a)
-{
-	(void)ctx;
-	vm_set_exit(inst, I32(a[0]));
-	return VM_EXIT;
-}
-
 static const struct {
 	const char *name;
 	vm_host_fn fn;
 } table[] = {
 	{ "reg", h_reg }, { "unreg", h_unreg }, { "emit", h_emit }, { "wait", h_wait },
 	{ "take", h_take }, { "next", h_next }, { "answer", h_answer }, { "cancel", h_cancel },
-	{ "log", h_log }, { "exit", h_exit },
+	{ "log", kt_host_log }, { "exit", kt_host_exit },
 };
 
 static struct vm_func *

@@ -105,16 +105,16 @@ h_fork(struct vm_instance *inst, void *ctx, vm_slot *a)
 	return kern_ret(PROC(inst));
 }
 
-static enum vm_status
-h_exit(struct vm_instance *inst, void *ctx, vm_slot *a)
+enum vm_status
+kt_host_exit(struct vm_instance *inst, void *ctx, vm_slot *a)
 {
 	(void)ctx;
 	vm_set_exit(inst, I32(a[0]));
 	return VM_EXIT;
 }
 
-static enum vm_status
-h_log(struct vm_instance *inst, void *ctx, vm_slot *a)
+enum vm_status
+kt_host_log(struct vm_instance *inst, void *ctx, vm_slot *a)
 {
 	(void)ctx;
 	if (kt_ntrace < KT_MAXLOG)
@@ -273,8 +273,8 @@ static const struct {
 	const char *name;
 	vm_host_fn fn;
 } table[] = {
-	{ "pid", h_pid }, { "ppid", h_ppid }, { "fork", h_fork }, { "exit", h_exit },
-	{ "log", h_log }, { "wait", h_wait }, { "kill", h_kill }, { "waitflag", h_waitflag },
+	{ "pid", h_pid }, { "ppid", h_ppid }, { "fork", h_fork }, { "exit", kt_host_exit },
+	{ "log", kt_host_log }, { "wait", h_wait }, { "kill", h_kill }, { "waitflag", h_waitflag },
 	{ "setflag", h_setflag }, { "sigaction", h_sigaction }, { "handler", h_handler },
 	{ "sleep", h_sleep }, { "setpgid", h_setpgid }, { "getpgid", h_getpgid },
 	{ "setsid", h_setsid }, { "exec", h_exec }, { "nice", h_nice },
