@@ -5,49 +5,25 @@
  */
 #include "unit.h"
 #include "kt.h"
+#include "wat_guests.h"
 #include "warren.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define WASI(name, sig) "(import \"wasi_snapshot_preview1\" \"" name "\" (func $" name " " sig "))\n"
-#define WASI_IMPORTS                                                                \
-	WASI("fd_write", "(param i32 i32 i32 i32) (result i32)")                    \
-	WASI("fd_read", "(param i32 i32 i32 i32) (result i32)")                     \
-	WASI("proc_exit", "(param i32)")                                            \
-	"(memory (export \"memory\") 1)\n"
-
 /* cat: copy fd 0 to fd 1 until EOF, then exit 5. */
 static const char cat_wat[] =
-	"(module " WASI_IMPORTS
-	"(func (export \"_start\") (local $n i32)\n"
-	"  (loop $l\n"
-	"    (i32.store (i32.const 0) (i32.const 64)) (i32.store (i32.const 4) (i32.const 1024))\n"
-	"    (if (call $fd_read (i32.const 0) (i32.const 0) (i32.const 1) (i32.const 8))\n"
-	"      (then (call $proc_exit (i32.const 9))))\n"
-	"    (local.set $n (i32.load (i32.const 8)))\n"
-	"    (if (local.get $n) (then\n"
-	"      (i32.store (i32.const 4) (local.get $n))\n"
-	"      (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))\n"
-	"      (br $l))))\n"
+	WG_MODULE "(func (export \"_start\") (local $n i32)\n" WG_CAT
 	"  (call $proc_exit (i32.const 5))))\n";
 
 /* Writes "out\n" to fd 1 and "err\n" to fd 2, exits 0. */
-static const char hello_wat[] =
-	"(module " WASI_IMPORTS
-	"(data (i32.const 64) \"out\\nerr\\n\")\n"
-	"(func (export \"_start\")\n"
-	"  (i32.store (i32.const 0) (i32.const 64)) (i32.store (i32.const 4) (i32.const 4))\n"
-	"  (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))\n"
-	"  (i32.store (i32.const 0) (i32.const 68))\n"
-	"  (drop (call $fd_write (i32.const 2) (i32.const 0) (i32.const 1) (i32.const 8)))))\n";
+static const char hello_wat[] = WG_MODULE WG_HELLO_DATA "(func (export \"_start\")\n" WG_HELLO "))\n";
 
-static const char spin_wat[] =
-	"(module " WASI_IMPORTS "(func (export \"_start\") (loop $l (br $l))))\n";
+static const char spin_wat[] = WG_SPIN;
 
 static const char trap_wat[] =
-	"(module " WASI_IMPORTS
+	WG_MODULE
 	"(func $deep (drop (i32.load (i32.const 100000))))\n"
 	"(func (export \"_start\") (call $deep)))\n";
 
@@ -326,8 +302,8 @@ TEST(sys_virtual_clock_sleep)
 	/* poll_oneoff on a 5 s relative clock: the system goes idle with the
 	 * wake time, and the host moves its clock there. */
 	static const char sleep_wat[] =
-		"(module " WASI("poll_oneoff", "(param i32 i32 i32 i32) (result i32)")
-		WASI("proc_exit", "(param i32)") "(memory (export \"memory\") 1)\n"
+		"(module " WG_WASI("poll_oneoff", "(param i32 i32 i32 i32) (result i32)")
+		WG_WASI("proc_exit", "(param i32)") "(memory (export \"memory\") 1)\n"
 		"(func (export \"_start\")\n"
 		"  (i64.store (i32.const 0) (i64.const 7))\n"        /* userdata */
 		"  (i32.store8 (i32.const 8) (i32.const 0))\n"       /* clock */

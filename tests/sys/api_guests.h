@@ -15,50 +15,28 @@
 #ifndef WARREN_TESTS_SYS_API_GUESTS_H
 #define WARREN_TESTS_SYS_API_GUESTS_H
 
+#include "wat_guests.h"
+
 #define AG_UNUSED __attribute__((unused))
-#define AG_WASI(name, sig) \
-	"(import \"wasi_snapshot_preview1\" \"" name "\" (func $" name " " sig "))\n"
-#define AG_IMPORTS                                                          \
-	AG_WASI("fd_write", "(param i32 i32 i32 i32) (result i32)")         \
-	AG_WASI("fd_read", "(param i32 i32 i32 i32) (result i32)")          \
-	AG_WASI("proc_exit", "(param i32)")                                 \
-	"(memory (export \"memory\") 1)\n"
 
 static const char hello_wat[] AG_UNUSED =
-	"(module " AG_IMPORTS
-	"(data (i32.const 64) \"out\\nerr\\n\")\n"
-	"(func (export \"_start\")\n"
-	"  (i32.store (i32.const 0) (i32.const 64)) (i32.store (i32.const 4) (i32.const 4))\n"
-	"  (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))\n"
-	"  (i32.store (i32.const 0) (i32.const 68))\n"
-	"  (drop (call $fd_write (i32.const 2) (i32.const 0) (i32.const 1) (i32.const 8)))))\n";
+	WG_MODULE WG_HELLO_DATA "(func (export \"_start\")\n" WG_HELLO "))\n";
 
 static const char cat_wat[] AG_UNUSED =
-	"(module " AG_IMPORTS
-	"(data (i32.const 32) \"err\\n\")\n"
-	"(func (export \"_start\") (local $n i32)\n"
-	"  (loop $l\n"
-	"    (i32.store (i32.const 0) (i32.const 64)) (i32.store (i32.const 4) (i32.const 1024))\n"
-	"    (if (call $fd_read (i32.const 0) (i32.const 0) (i32.const 1) (i32.const 8))\n"
-	"      (then (call $proc_exit (i32.const 9))))\n"
-	"    (local.set $n (i32.load (i32.const 8)))\n"
-	"    (if (local.get $n) (then\n"
-	"      (i32.store (i32.const 4) (local.get $n))\n"
-	"      (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))\n"
-	"      (br $l))))\n"
+	WG_MODULE "(data (i32.const 32) \"err\\n\")\n"
+	"(func (export \"_start\") (local $n i32)\n" WG_CAT
 	"  (i32.store (i32.const 0) (i32.const 32)) (i32.store (i32.const 4) (i32.const 4))\n"
 	"  (drop (call $fd_write (i32.const 2) (i32.const 0) (i32.const 1) (i32.const 8)))\n"
 	"  (call $proc_exit (i32.const 3))))\n";
 
-static const char spin_wat[] AG_UNUSED =
-	"(module " AG_IMPORTS "(func (export \"_start\") (loop $l (br $l))))\n";
+static const char spin_wat[] AG_UNUSED = WG_SPIN;
 
 static const char caller_wat[] AG_UNUSED =
 	"(module\n"
 	"(import \"warren_v1\" \"msg_emit\" (func $emit (param i32 i32 i32 i32 i32 i32) (result i32)))\n"
 	"(import \"warren_v1\" \"msg_wait\" (func $wait (param i32 i32 i32 i32) (result i32)))\n"
 	"(import \"warren_v1\" \"msg_take\" (func $take (param i64 i32 i32 i32 i32) (result i32)))\n"
-	AG_IMPORTS
+	WG_IMPORTS
 	"(data (i32.const 100) \"kv\")\n"
 	"(data (i32.const 110) \"ping\")\n"
 	"(func (export \"_start\") (local $r i32)\n"
@@ -78,7 +56,7 @@ static const char handler_wat[] AG_UNUSED =
 	"(module\n"
 	"(import \"warren_v1\" \"intf_register\" (func $reg (param i32 i32) (result i32)))\n"
 	"(import \"warren_v1\" \"msg_next\" (func $next (param i32 i32 i32 i32 i32 i32) (result i32)))\n"
-	AG_IMPORTS
+	WG_IMPORTS
 	"(data (i32.const 100) \"kv\")\n"
 	"(func (export \"_start\") (local $r i32)\n"
 	"  (local.set $r (call $reg (i32.const 100) (i32.const 2)))\n"

@@ -6,6 +6,7 @@
  */
 #include "unit.h"
 #include "kern/kt.h"
+#include "wat_guests.h"
 #include "abi/abi.h"
 #include "fs/fs.h"
 #include "kern/file.h"
@@ -16,45 +17,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define WASI(name, sig) "(import \"wasi_snapshot_preview1\" \"" name "\" (func $" name " " sig "))\n"
-#define IMPORTS                                                                     \
-	WASI("fd_write", "(param i32 i32 i32 i32) (result i32)")                    \
-	WASI("fd_read", "(param i32 i32 i32 i32) (result i32)")                     \
-	WASI("proc_exit", "(param i32)")                                            \
-	"(memory (export \"memory\") 1)\n"
-
 /* Writes "out\n" to fd 1 and "err\n" to fd 2, exits 7. */
 static const char hello_wat[] =
-	"(module " IMPORTS
-	"(data (i32.const 64) \"out\\nerr\\n\")\n"
-	"(func (export \"_start\")\n"
-	"  (i32.store (i32.const 0) (i32.const 64)) (i32.store (i32.const 4) (i32.const 4))\n"
-	"  (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))\n"
-	"  (i32.store (i32.const 0) (i32.const 68))\n"
-	"  (drop (call $fd_write (i32.const 2) (i32.const 0) (i32.const 1) (i32.const 8)))\n"
+	WG_MODULE WG_HELLO_DATA "(func (export \"_start\")\n" WG_HELLO
 	"  (call $proc_exit (i32.const 7))))\n";
 
 /* cat: fd 0 to fd 1 until EOF, then exit 5. */
 static const char cat_wat[] =
-	"(module " IMPORTS
-	"(func (export \"_start\") (local $n i32)\n"
-	"  (loop $l\n"
-	"    (i32.store (i32.const 0) (i32.const 64)) (i32.store (i32.const 4) (i32.const 1024))\n"
-	"    (if (call $fd_read (i32.const 0) (i32.const 0) (i32.const 1) (i32.const 8))\n"
-	"      (then (call $proc_exit (i32.const 9))))\n"
-	"    (local.set $n (i32.load (i32.const 8)))\n"
-	"    (if (local.get $n) (then\n"
-	"      (i32.store (i32.const 4) (local.get $n))\n"
-	"      (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))\n"
-	"      (br $l))))\n"
+	WG_MODULE "(func (export \"_start\") (local $n i32)\n" WG_CAT
 	"  (call $proc_exit (i32.const 5))))\n";
 
-static const char spin_wat[] =
-	"(module " IMPORTS "(func (export \"_start\") (loop $l (br $l))))\n";
+static const char spin_wat[] = WG_SPIN;
 
 /* Four pages of memory to begin with. */
 static const char big_wat[] =
-	"(module " WASI("proc_exit", "(param i32)") "(memory (export \"memory\") 4)\n"
+	"(module " WG_WASI("proc_exit", "(param i32)") "(memory (export \"memory\") 4)\n"
 	"(func (export \"_start\") (call $proc_exit (i32.const 0))))\n";
 
 struct fx {
@@ -642,7 +619,7 @@ static const char nscalls_wat[] =
 	W("mount", "(param i32 i32 i32 i32 i32) (result i32)")
 	W("rfork", "(param i32 i32) (result i32)")
 	W("waitpid", "(param i32 i32 i32 i32) (result i32)")
-	WASI("proc_exit", "(param i32)")
+	WG_WASI("proc_exit", "(param i32)")
 	"(memory (export \"memory\") 1)\n"
 	"(data (i32.const 100) \"/tmp\") (data (i32.const 110) \"/bin\")\n"
 	"(data (i32.const 120) \"memfs\") (data (i32.const 130) \"/home\")\n"
