@@ -22,6 +22,7 @@
 #define WARREN_TESTS_KT_H
 
 #include "kern/kern.h"
+#include "warren.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -68,6 +69,11 @@ int32_t kt_run(struct kern *k, int32_t pid, int max_steps);
  * own import tables (a process's userdata is its struct proc). */
 enum vm_status kt_host_log(struct vm_instance *inst, void *ctx, vm_slot *a);
 enum vm_status kt_host_exit(struct vm_instance *inst, void *ctx, vm_slot *a);
+
+/* Spawns wat source in a system (include/warren.h) with the stdio modes
+ * in, out, err (and in the foreground if fg); its pid, or 0 after a test
+ * failure (wat2wasm or wr_spawn failed). */
+int32_t kt_wr_spawn(wr_System *sys, const char *wat, int in, int out, int err, int fg);
 
 /* How many trace entries have value v (from any pid when pid == 0). */
 int kt_count(int32_t pid, int32_t v);

@@ -5,6 +5,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "kt.h"
 #include "kern/kern_impl.h"
+#include "unit.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -400,4 +401,26 @@ kt_find(int32_t v)
 		if (kt_trace[i].v == v)
 			return i;
 	return -1;
+}
+
+int32_t
+kt_wr_spawn(wr_System *sys, const char *wat, int in, int out, int err, int fg)
+{
+	size_t len = 0;
+	uint8_t *b = kt_wat(wat, &len);
+	wr_Spawn s = { .bytes = b, .len = len, .name = "t", .stdio = { in, out, err },
+		       .foreground = fg };
+	int32_t pid = 0;
+	int st;
+
+	if (!b) {
+		unit_fail(__FILE__, __LINE__, "wat2wasm failed on:\n%s", wat);
+		return 0;
+	}
+	st = wr_spawn(sys, &s, &pid);
+	free(b);
+	CHECK_EQ_I64(st, WR_OK);
+	if (st)
+		fprintf(stderr, "spawn: %s\n", wr_system_errmsg(sys));
+	return st ? 0 : pid;
 }

@@ -59,27 +59,6 @@ new_system(struct capture *cap, uint64_t max_fuel)
 	return sys;
 }
 
-/* Spawn wat source with the given stdio; returns the pid (0 on failure). */
-static int32_t
-spawn_wat(wr_System *sys, const char *wat, int in, int out, int err, int fg)
-{
-	size_t len = 0;
-	uint8_t *b = kt_wat(wat, &len);
-	wr_Spawn s = { .bytes = b, .len = len, .name = "t", .stdio = { in, out, err },
-		       .foreground = fg };
-	int32_t pid = 0;
-	int st;
-
-	if (!b)
-		return 0;
-	st = wr_spawn(sys, &s, &pid);
-	free(b);
-	CHECK_EQ_I64(st, WR_OK);
-	if (st)
-		fprintf(stderr, "spawn: %s\n", wr_system_errmsg(sys));
-	return pid;
-}
-
 /* Step until pid exits (or max steps); returns the event. */
 static wr_Event
 run_until_exit(wr_System *sys, int32_t pid, int max)
@@ -101,7 +80,7 @@ TEST(sys_host_stdio_streams)
 {
 	struct capture cap;
 	wr_System *sys = new_system(&cap, 0);
-	int32_t pid = spawn_wat(sys, hello_wat, WR_STDIO_NULL, WR_STDIO_HOST, WR_STDIO_HOST, 0);
+	int32_t pid = kt_wr_spawn(sys, hello_wat, WR_STDIO_NULL, WR_STDIO_HOST, WR_STDIO_HOST, 0);
 	wr_Event ev = run_until_exit(sys, pid, 100);
 
 	CHECK_EQ_I64(ev.what, WR_EV_EXITED);
@@ -118,7 +97,7 @@ TEST(sys_stdin_pipe_to_cat)
 {
 	struct capture cap;
 	wr_System *sys = new_system(&cap, 0);
-	int32_t pid = spawn_wat(sys, cat_wat, WR_STDIO_HOST, WR_STDIO_HOST, WR_STDIO_HOST, 0);
+	int32_t pid = kt_wr_spawn(sys, cat_wat, WR_STDIO_HOST, WR_STDIO_HOST, WR_STDIO_HOST, 0);
 	wr_Event ev;
 
 	CHECK_EQ_I64(wr_step(sys, 1000000, &ev), WR_OK);
@@ -137,7 +116,7 @@ TEST(sys_stdin_pipe_to_cat)
 TEST(sys_console_in_out)
 {
 	wr_System *sys = new_system(NULL, 0);
-	int32_t pid = spawn_wat(sys, cat_wat, WR_STDIO_CONSOLE, WR_STDIO_CONSOLE,
+	int32_t pid = kt_wr_spawn(sys, cat_wat, WR_STDIO_CONSOLE, WR_STDIO_CONSOLE,
 				WR_STDIO_CONSOLE, 1);
 	char out[64] = "";
 	size_t n;
@@ -157,7 +136,7 @@ TEST(sys_console_in_out)
 TEST(sys_console_ctrl_c_kills_foreground)
 {
 	wr_System *sys = new_system(NULL, 0);
-	int32_t pid = spawn_wat(sys, spin_wat, WR_STDIO_CONSOLE, WR_STDIO_CONSOLE,
+	int32_t pid = kt_wr_spawn(sys, spin_wat, WR_STDIO_CONSOLE, WR_STDIO_CONSOLE,
 				WR_STDIO_CONSOLE, 1);
 	wr_Event ev;
 	wr_ProcInfo pi;
@@ -183,13 +162,13 @@ TEST(sys_console_ctrl_c_kills_foreground)
 TEST(sys_trap_and_fuel_limit)
 {
 	wr_System *sys = new_system(NULL, 2000000);
-	int32_t pid = spawn_wat(sys, trap_wat, WR_STDIO_NULL, WR_STDIO_NULL, WR_STDIO_NULL, 0);
+	int32_t pid = kt_wr_spawn(sys, trap_wat, WR_STDIO_NULL, WR_STDIO_NULL, WR_STDIO_NULL, 0);
 	wr_Event ev = run_until_exit(sys, pid, 10);
 
 	CHECK_EQ_I64(ev.signal, 11);
 	CHECK_STR(ev.signame, "SIGSEGV");
 	CHECK_STR(ev.diag, "trap in deep: out of bounds memory access");
-	pid = spawn_wat(sys, spin_wat, WR_STDIO_NULL, WR_STDIO_NULL, WR_STDIO_NULL, 0);
+	pid = kt_wr_spawn(sys, spin_wat, WR_STDIO_NULL, WR_STDIO_NULL, WR_STDIO_NULL, 0);
 	ev = run_until_exit(sys, pid, 100);
 	CHECK_EQ_I64(ev.signal, 24);
 	CHECK_STR(ev.signame, "SIGXCPU");
@@ -199,7 +178,7 @@ TEST(sys_trap_and_fuel_limit)
 TEST(sys_kill_from_host)
 {
 	wr_System *sys = new_system(NULL, 0);
-	int32_t pid = spawn_wat(sys, spin_wat, WR_STDIO_NULL, WR_STDIO_NULL, WR_STDIO_NULL, 0);
+	int32_t pid = kt_wr_spawn(sys, spin_wat, WR_STDIO_NULL, WR_STDIO_NULL, WR_STDIO_NULL, 0);
 	wr_Event ev;
 
 	CHECK_EQ_I64(wr_step(sys, 10000, &ev), WR_OK);
@@ -320,7 +299,7 @@ TEST(sys_virtual_clock_sleep)
 
 	virtual_ns = 1000;
 	CHECK_EQ_I64(wr_system_new(&cfg, &sys, NULL, 0), WR_OK);
-	pid = spawn_wat(sys, sleep_wat, WR_STDIO_NULL, WR_STDIO_NULL, WR_STDIO_NULL, 0);
+	pid = kt_wr_spawn(sys, sleep_wat, WR_STDIO_NULL, WR_STDIO_NULL, WR_STDIO_NULL, 0);
 	CHECK_EQ_I64(wr_step(sys, 1000000, &ev), WR_OK);
 	CHECK_EQ_I64(ev.what, WR_EV_IDLE);
 	CHECK_EQ_I64(ev.wake_ns, 5000000000ull);

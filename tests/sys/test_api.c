@@ -90,20 +90,7 @@ new_sys(struct counter *c)
 static int32_t
 spawn_src(wr_System *sys, const char *src, int in, int out, int err)
 {
-	size_t len = 0;
-	uint8_t *b = wat(src, &len);
-	wr_Spawn s = { .bytes = b, .len = len, .name = "t", .stdio = { in, out, err } };
-	int32_t pid = 0;
-	int st;
-
-	if (!b)
-		return 0;
-	st = wr_spawn(sys, &s, &pid);
-	free(b);
-	CHECK_EQ_I64(st, WR_OK);
-	if (st)
-		fprintf(stderr, "spawn: %s\n", wr_system_errmsg(sys));
-	return pid;
+	return kt_wr_spawn(sys, src, in, out, err, 0);
 }
 
 /* Step until pid exits; the event (what -1 if it never did). */

@@ -72,19 +72,7 @@ new_sys(uint32_t max_events, int det)
 static int32_t
 spawn_src(wr_System *sys, const char *src)
 {
-	size_t len = 0;
-	uint8_t *b = kt_wat(src, &len);
-	wr_Spawn s = { .bytes = b, .len = len, .name = "t",
-		       .stdio = { WR_STDIO_NULL, WR_STDIO_NULL, WR_STDIO_NULL } };
-	int32_t pid = 0;
-
-	if (!b) {
-		unit_fail(__FILE__, __LINE__, "wat2wasm failed");
-		return 0;
-	}
-	CHECK_EQ_I64(wr_spawn(sys, &s, &pid), WR_OK);
-	free(b);
-	return pid;
+	return kt_wr_spawn(sys, src, WR_STDIO_NULL, WR_STDIO_NULL, WR_STDIO_NULL, 0);
 }
 
 /* Step until pid exits; its event (what -1 if it never did). */
