@@ -400,6 +400,13 @@ int ns_mount_spec(struct ns *ns, struct vnode *cwd, const char *spec, size_t sle
 int ns_srv_add(struct ns *ns, const char *name, struct vnode *root);
 
 /*
+ * ns_srv_add of fs's root under "#name", then mounted at path of ns
+ * (ns_mount, no flags).  Takes the caller's reference to fs in every case.
+ * 0, or ns_srv_add's or ns_mount's error.
+ */
+int ns_srv_mount(struct ns *ns, const char *name, const char *path, struct fs *fs);
+
+/*
  * Plan 9's RFNOMNT: from now on ns (and every copy made of it) refuses
  * "#name" mounts, and the entries it has now are locked: unbinding one
  * fails with E_PERM (as Linux locks the mounts a less privileged

@@ -872,6 +872,19 @@ ns_srv_add(struct ns *ns, const char *name, struct vnode *root)
 	return 0;
 }
 
+int
+ns_srv_mount(struct ns *ns, const char *name, const char *path, struct fs *fs)
+{
+	struct vnode *r = fs_root(fs);
+	int e = ns_srv_add(ns, name, r);
+
+	if (!e)
+		e = ns_mount(ns, path, strlen(path), r, 0);
+	vn_unref(r);
+	fs_unref(fs);
+	return e;
+}
+
 void
 ns_set_nomount(struct ns *ns)
 {

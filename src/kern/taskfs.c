@@ -1916,7 +1916,6 @@ task_attach(struct kern *k, struct ns *root)
 	struct tfs *t;
 	struct tview *v;
 	struct fs *cap;
-	struct vnode *r;
 	int e;
 
 	if (k->task)
@@ -1929,21 +1928,9 @@ task_attach(struct kern *k, struct ns *root)
 		return E_NOMEM;
 	}
 	k->task = t;
-	r = fs_root(&v->fs);
-	e = ns_srv_add(root, "task", r);
-	if (!e)
-		e = ns_mount(root, "/task", 5, r, 0);
-	vn_unref(r);
-	fs_unref(&v->fs);
-	if (e)
+	if ((e = ns_srv_mount(root, "task", "/task", &v->fs)))
 		return e;
 	if (!(cap = capfs_new(k)))
 		return E_NOMEM;
-	r = fs_root(cap);
-	e = ns_srv_add(root, "cap", r);
-	if (!e)
-		e = ns_mount(root, "/cap", 4, r, 0);
-	vn_unref(r);
-	fs_unref(cap);
-	return e;
+	return ns_srv_mount(root, "cap", "/cap", cap);
 }

@@ -230,20 +230,13 @@ static int
 srv_mount(struct kern *k, struct ns *ns)
 {
 	struct fs *srv;
-	struct vnode *r;
 	int e = fs_mkdir(ns, NULL, "/srv", 4);
 
 	if (e && e != E_EXIST)
 		return e;
 	if ((e = ipc_srvfs_new(k, &srv)))
 		return e;
-	r = fs_root(srv);
-	e = ns_srv_add(ns, "srv", r);
-	if (!e)
-		e = ns_mount(ns, "/srv", 4, r, 0);
-	vn_unref(r);
-	fs_unref(srv);
-	return e;
+	return ns_srv_mount(ns, "srv", "/srv", srv);
 }
 
 int
