@@ -664,6 +664,21 @@ GT(call_helper)
 /* The tools: kvd serving, msg asking. */
 GT(tools_msg_kvd)
 {
+	/* In order: each msg run, its input, exit status and output (NULL: any). */
+	static const struct {
+		char *argv[7];
+		const char *input;
+		int status;
+		const char *out;
+	} runs[] = {
+		{ { "/bin/msg", "-w", "kvt", "set", "a", "one two" }, NULL, 0, "" },
+		{ { "/bin/msg", "kvt", "get", "a" }, NULL, 0, "one two\n" },
+		{ { "/bin/msg", "kvt", "get", "zz" }, NULL, 1,
+		  "msg: kvt: error 44 (No such file or directory): no such key\n" },
+		{ { "/bin/msg", "-t", "kvt" }, "set b 2\n", 0, NULL },
+		{ { "/bin/msg", "kvt", "keys" }, NULL, 0, "a\nb\n" },
+		{ { "/bin/msg", "nobody", "x" }, NULL, 1, "msg: nobody: No such file or directory\n" },
+	};
 	char out[256];
 	pid_t pid;
 	int st;
@@ -672,31 +687,11 @@ GT(tools_msg_kvd)
 		execl("/bin/kvd", "kvd", "kvt", (char *)NULL);
 		_exit(127);
 	}
-	{
-		char *set[] = { "/bin/msg", "-w", "kvt", "set", "a", "one two", NULL };
-		char *get[] = { "/bin/msg", "kvt", "get", "a", NULL };
-		char *miss[] = { "/bin/msg", "kvt", "get", "zz", NULL };
-		char *keys[] = { "/bin/msg", "kvt", "keys", NULL };
-		char *in[] = { "/bin/msg", "-t", "kvt", NULL };
-		char *none[] = { "/bin/msg", "nobody", "x", NULL };
-
-		st = gt_run(set, NULL, out, sizeof out, 1);
-		CHECK(gt_exited(st, 0));
-		CHECK_STR(out, "");
-		st = gt_run(get, NULL, out, sizeof out, 1);
-		CHECK(gt_exited(st, 0));
-		CHECK_STR(out, "one two\n");
-		st = gt_run(miss, NULL, out, sizeof out, 1);
-		CHECK(gt_exited(st, 1));
-		CHECK_STR(out, "msg: kvt: error 44 (No such file or directory): no such key\n");
-		st = gt_run(in, "set b 2\n", out, sizeof out, 1);
-		CHECK(gt_exited(st, 0));
-		st = gt_run(keys, NULL, out, sizeof out, 1);
-		CHECK(gt_exited(st, 0));
-		CHECK_STR(out, "a\nb\n");
-		st = gt_run(none, NULL, out, sizeof out, 1);
-		CHECK(gt_exited(st, 1));
-		CHECK_STR(out, "msg: nobody: No such file or directory\n");
+	for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {
+		st = gt_run(runs[i].argv, runs[i].input, out, sizeof out, 1);
+		CHECK(gt_exited(st, runs[i].status));
+		if (runs[i].out)
+			CHECK_STR(out, runs[i].out);
 	}
 	kill(pid, SIGKILL);
 	gt_wait(pid);
