@@ -4,6 +4,24 @@
 # The runner owns the globals `pass` and `fail` (totals) and `tmp` (a
 # scratch directory); these functions add to the totals.
 
+# cases_guest_env: the settings of a suite that boots guest programs
+# under init: WARREN (default build/warren), BUILD (build), INIT, and the
+# userland exported as WARREN_BIN (default $BUILD/guest/bin).
+cases_guest_env() {
+	WARREN=${WARREN:-build/warren}
+	BUILD=${BUILD:-build}
+	INIT=$BUILD/guest/bin/init.wasm
+	export WARREN_BIN=${WARREN_BIN:-$BUILD/guest/bin}
+}
+
+# cases_begin: the totals at 0 and a scratch directory $tmp, removed on exit.
+cases_begin() {
+	pass=0
+	fail=0
+	tmp=$(mktemp -d)
+	trap 'rm -rf "$tmp"' EXIT
+}
+
 # cases_count_program NAME OUT RC: counts a guest test program's "ok T" and
 # "FAIL T: why" lines in the file OUT into the globals p and f.  A program
 # that ended badly (exit status RC) without a FAIL line counts as one

@@ -13,14 +13,11 @@
 # to show every line, GT_ONLY="proc signal" to run some programs only,
 # GT_HOST_TIMEOUT seconds per program (300), WARREN_BIN ($BUILD/guest/bin).
 set -u
-WARREN=${WARREN:-build/warren}
-BUILD=${BUILD:-build}
-TESTS=$BUILD/guest/tests
-INIT=$BUILD/guest/bin/init.wasm
-TIMEOUT=${GT_HOST_TIMEOUT:-300}
-# The userland installed as /bin (warren's own default is next to its binary).
-export WARREN_BIN=${WARREN_BIN:-$BUILD/guest/bin}
 . "$(dirname "$0")/../../scripts/cases.bash"
+# The userland installed as /bin (warren's own default is next to its binary).
+cases_guest_env
+TESTS=$BUILD/guest/tests
+TIMEOUT=${GT_HOST_TIMEOUT:-300}
 
 # Per-program options: the limits tests run in a small system on purpose.
 options() {

@@ -9,18 +9,11 @@
 # Environment: WARREN (build/warren), BUILD (build), IPC_VERBOSE=1 to show
 # every line, IPC_TEST_TIMEOUT seconds per program or case (120).
 set -u
-WARREN=${WARREN:-build/warren}
-BUILD=${BUILD:-build}
-INIT=$BUILD/guest/bin/init.wasm
-TIMEOUT=${IPC_TEST_TIMEOUT:-120}
-export WARREN_BIN=${WARREN_BIN:-$BUILD/guest/bin}
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../../scripts/cases.bash"
-
-pass=0
-fail=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+cases_guest_env
+TIMEOUT=${IPC_TEST_TIMEOUT:-120}
+cases_begin
 
 for t in "$BUILD"/ipc/guest_*.wasm; do
 	[ -e "$t" ] || continue

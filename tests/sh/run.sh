@@ -45,10 +45,7 @@ if [ $mode = warren ] && [ ! -x "$WARREN" ]; then
 	exit 1
 fi
 
-pass=0
-fail=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+cases_begin
 
 run_case() {
 	local name=$1 tags=$2 script=$3 input=$4 want=$5 want_status=$6

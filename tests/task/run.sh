@@ -15,18 +15,11 @@
 # Then the ctl fuzz corpus (tests/task/corpus/) through the harness.
 # Closing line: "task: N passed, N failed".
 set -u
-WARREN=${WARREN:-build/warren}
-BUILD=${BUILD:-build}
-INIT=$BUILD/guest/bin/init.wasm
-TIMEOUT=${TASK_TEST_TIMEOUT:-120}
-export WARREN_BIN=${WARREN_BIN:-$BUILD/guest/bin}
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../../scripts/cases.bash"
-
-pass=0
-fail=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+cases_guest_env
+TIMEOUT=${TASK_TEST_TIMEOUT:-120}
+cases_begin
 
 mkdir -p "$tmp/outside" "$tmp/box/etc" "$tmp/box/inner/deep"
 echo -n SECRET >"$tmp/outside/secret"
