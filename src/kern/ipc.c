@@ -145,8 +145,8 @@ name_ok(const char *s, size_t len)
 	return true;
 }
 
-static bool
-cname_ok(const char *s)
+bool
+ipc_name_ok(const char *s)
 {
 	size_t len = 0;
 
@@ -605,7 +605,7 @@ ipc_register(struct proc *p, const char *name)
 	struct ipc *c = p->k->ipc;
 	struct iproc *ip;
 
-	if (!c || !cname_ok(name))
+	if (!c || !ipc_name_ok(name))
 		return E_INVAL;
 	if (intf_find(c, name))
 		return E_EXIST;
@@ -633,7 +633,7 @@ ipc_host_register(struct kern *k, const char *name, ipc_native_fn fn, void *ctx)
 {
 	struct ipc *c = k->ipc;
 
-	if (!c || !cname_ok(name))
+	if (!c || !ipc_name_ok(name))
 		return E_INVAL;
 	if (intf_find(c, name))
 		return E_EXIST;

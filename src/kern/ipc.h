@@ -92,6 +92,10 @@ void ipc_free(struct kern *k);
 /* The srvfs file system over k's interfaces (the system mounts it at /srv). */
 int ipc_srvfs_new(struct kern *k, struct fs **out);
 
+/* Whether the NUL-terminated s (NULL: no) is an interface name: 1 to
+ * IPC_NAME_MAX bytes of [A-Za-z0-9._-], neither "." nor "..". */
+bool ipc_name_ok(const char *s);
+
 /* ---- process calls (each on behalf of p, the caller) ------------------------ */
 
 /* Become the handler of `name`. E_INVAL (bad name), E_EXIST (taken),
