@@ -55,24 +55,6 @@ fail(struct wr_System *sys, int status, const char *what, const char *name)
 	return status;
 }
 
-/* Names as wr_interface_register takes them: 1..63 bytes of [A-Za-z0-9._-]. */
-static bool
-good_name(const char *s)
-{
-	size_t n = 0;
-
-	if (!s)
-		return false;
-	for (; s[n]; n++) {
-		char c = s[n];
-
-		if (n == IPC_NAME_MAX || !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-					   (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'))
-			return false;
-	}
-	return n > 0;
-}
-
 static struct native **
 find(struct wr_System *sys, const char *name)
 {
@@ -152,7 +134,7 @@ wr_interface_register(wr_System *sys, const char *name, wr_HandlerFn fn, void *c
 
 	if (!sys)
 		return WR_EARG;
-	if (!good_name(name))
+	if (!ipc_name_ok(name))
 		return fail(sys, WR_EARG, "register", "(bad name)");
 	if (sys->in_step)
 		return WR_ESTATE;
