@@ -1,6 +1,6 @@
 /*
- * api_guests.h - the wat guests of test_api.c and test_alloc.c (compiled
- * with kt_wat at run time).
+ * api_guests.h - what test_api.c and test_alloc.c share: a counting host
+ * allocator and the wat guests (compiled with kt_wat at run time).
  *
  *   hello_wat   "out\n" to fd 1, "err\n" to fd 2, exit 0
  *   cat_wat     fd 0 to fd 1 until EOF, then "err\n" to fd 2, exit 3
@@ -17,7 +17,59 @@
 
 #include "wat_guests.h"
 
+#include <stdbool.h>
+#include <stdlib.h>
+
 #define AG_UNUSED __attribute__((unused))
+
+/*
+ * A host allocator (wr_Config.alloc, ud a struct counter) over malloc
+ * that counts every call, the live blocks and their bytes, and makes
+ * allocation (or resize) number fail_at fail (0: none).
+ */
+struct counter {
+	size_t calls;           /* every call, frees too */
+	size_t n;               /* allocations and resizes so far */
+	size_t fail_at;         /* which one fails (0: none) */
+	bool failed;            /* it did */
+	size_t live, bytes;
+};
+
+static AG_UNUSED void *
+count_alloc(void *ud, void *ptr, size_t nsize)
+{
+	struct counter *c = ud;
+	size_t *h = ptr ? (size_t *)ptr - 2 : NULL;
+
+	c->calls++;
+	if (nsize == 0) {
+		if (h) {
+			c->live--;
+			c->bytes -= h[0];
+			free(h);
+		}
+		return NULL;
+	}
+	if (++c->n == c->fail_at) {
+		c->failed = true;
+		return NULL;
+	}
+	if (h) {
+		size_t old = h[0], *n = realloc(h, nsize + 2 * sizeof(size_t));
+
+		if (!n)
+			return NULL;
+		n[0] = nsize;
+		c->bytes = c->bytes - old + nsize;
+		return n + 2;
+	}
+	if (!(h = malloc(nsize + 2 * sizeof(size_t))))
+		return NULL;
+	h[0] = nsize;
+	c->live++;
+	c->bytes += nsize;
+	return h + 2;
+}
 
 static const char hello_wat[] AG_UNUSED =
 	WG_MODULE WG_HELLO_DATA "(func (export \"_start\")\n" WG_HELLO "))\n";

@@ -26,48 +26,6 @@
 #include <string.h>
 #include <unistd.h>
 
-struct failing {
-	size_t n;               /* allocations and resizes so far */
-	size_t fail_at;         /* which one fails (0: none) */
-	bool failed;
-	size_t live, bytes;
-};
-
-static void *
-failing_alloc(void *ud, void *ptr, size_t nsize)
-{
-	struct failing *f = ud;
-	size_t *h = ptr ? (size_t *)ptr - 2 : NULL;
-
-	if (nsize == 0) {
-		if (h) {
-			f->live--;
-			f->bytes -= h[0];
-			free(h);
-		}
-		return NULL;
-	}
-	if (++f->n == f->fail_at) {
-		f->failed = true;
-		return NULL;
-	}
-	if (h) {
-		size_t old = h[0], *n = realloc(h, nsize + 2 * sizeof(size_t));
-
-		if (!n)
-			return NULL;
-		n[0] = nsize;
-		f->bytes = f->bytes - old + nsize;
-		return n + 2;
-	}
-	if (!(h = malloc(nsize + 2 * sizeof(size_t))))
-		return NULL;
-	h[0] = nsize;
-	f->live++;
-	f->bytes += nsize;
-	return h + 2;
-}
-
 static int
 answer_inline(void *ctx, wr_System *sys, const wr_Message *m)
 {
@@ -120,10 +78,10 @@ static bool
 run_once(size_t fail_at, const uint8_t *cat, size_t catlen, const uint8_t *caller,
 	 size_t callerlen, struct outcome *o)
 {
-	struct failing fs = { .fail_at = fail_at }, *f = &fs;
+	struct counter fs = { .fail_at = fail_at }, *f = &fs;
 	wr_Program prog = { .path = "/bin/cat", .bytes = cat, .len = catlen };
 	wr_Mount mnt = { .host = "/tmp", .guest = "/mnt/host", .readonly = 1 };
-	wr_Config cfg = { .seed = 5, .alloc = failing_alloc, .alloc_ud = f, .programs = &prog,
+	wr_Config cfg = { .seed = 5, .alloc = count_alloc, .alloc_ud = f, .programs = &prog,
 			  .nprograms = 1, .mounts = &mnt, .nmounts = 1 };
 	const char *const argv[] = { "cat", "-", NULL };
 	const char *const envp[] = { "A=1", "B=2", NULL };
@@ -193,9 +151,9 @@ run_once(size_t fail_at, const uint8_t *cat, size_t catlen, const uint8_t *calle
 static bool
 run_queue(size_t fail_at, const uint8_t *caller, size_t callerlen, struct outcome *o)
 {
-	struct failing fs = { .fail_at = fail_at }, *f = &fs;
+	struct counter fs = { .fail_at = fail_at }, *f = &fs;
 	wr_Program prog = { .path = "/bin/caller", .bytes = caller, .len = callerlen };
-	wr_Config cfg = { .seed = 9, .alloc = failing_alloc, .alloc_ud = f, .programs = &prog,
+	wr_Config cfg = { .seed = 9, .alloc = count_alloc, .alloc_ud = f, .programs = &prog,
 			  .nprograms = 1, .deterministic = 1, .max_events = 64 };
 	wr_Spawn sc = { .path = "/bin/caller", .stdio = { WR_STDIO_NULL, WR_STDIO_PIPE,
 							 WR_STDIO_PIPE } };

@@ -21,45 +21,6 @@
 
 /* ---- helpers ------------------------------------------------------------------- */
 
-/* A host allocator that counts live blocks and bytes (and every call). */
-struct counter {
-	size_t live, bytes, calls;
-};
-
-static void *
-count_alloc(void *ud, void *ptr, size_t nsize)
-{
-	struct counter *c = ud;
-	size_t *h = ptr ? (size_t *)ptr - 2 : NULL;
-
-	c->calls++;
-	if (nsize == 0) {
-		if (h) {
-			c->live--;
-			c->bytes -= h[0];
-			free(h);
-		}
-		return NULL;
-	}
-	if (h) {
-		size_t old = h[0];
-		size_t *n = realloc(h, nsize + 2 * sizeof(size_t));
-
-		if (!n)
-			return NULL;
-		n[0] = nsize;
-		c->bytes = c->bytes - old + nsize;
-		return n + 2;
-	}
-	h = malloc(nsize + 2 * sizeof(size_t));
-	if (!h)
-		return NULL;
-	h[0] = nsize;
-	c->live++;
-	c->bytes += nsize;
-	return h + 2;
-}
-
 static uint8_t *
 wat(const char *src, size_t *len)
 {
