@@ -147,6 +147,8 @@ valgrind: $(UNIT) $(WARREN) $(EX_BIN) $(CLI_WASM) $(GUEST_WASM)
 	@WARREN="$(VALGRIND) $(WARREN)" BUILD=$(BUILD) scripts/run-cli-tests.sh
 	$(VALGRIND) $(BUILD)/examples/demo --test $(GUEST_WASM) $(BUILD)/valgrind.snap
 	@rm -f $(BUILD)/valgrind.snap
+	$(VALGRIND) $(BUILD)/examples/kv-host $(BUILD)/examples/guests $(BUILD)/guest/bin >/dev/null
+	$(VALGRIND) $(BUILD)/examples/game-loop $(BUILD)/examples/guests $(BUILD)/guest/bin >/dev/null
 
 # Optional fragments owned by the bench/fuzz work; targets appear when they do.
 -include bench/bench.mk
