@@ -142,7 +142,7 @@ demo: deps
 	@$(MAKE) --no-print-directory all guests
 	@BUILD=$(BUILD) scripts/demo.sh
 
-valgrind: $(UNIT) $(WARREN) $(EX_BIN) $(CLI_WASM) $(GUEST_WASM)
+valgrind: all $(UNIT) $(WARREN) $(EX_BIN) $(CLI_WASM) $(GUEST_WASM)
 	$(VALGRIND) $(UNIT)
 	@WARREN="$(VALGRIND) $(WARREN)" BUILD=$(BUILD) scripts/run-cli-tests.sh
 	$(VALGRIND) $(BUILD)/examples/demo --test $(GUEST_WASM) $(BUILD)/valgrind.snap
