@@ -438,81 +438,92 @@ abi_rd64(const uint8_t *p)
 	return (uint64_t)abi_rd32(p) | (uint64_t)abi_rd32(p + 4) << 32;
 }
 
-int
-abi_get16(struct abi_cx *cx, uint32_t ptr, uint16_t *v)
+/*
+ * The n-byte (1, 2, 4 or 8) little-endian value at guest ptr: into *v, or
+ * E_FAULT (and *v untouched) when the bytes are outside memory.
+ */
+static int
+get_le(struct abi_cx *cx, uint32_t ptr, uint32_t n, uint64_t *v)
 {
-	uint8_t *m = abi_mem(cx, ptr, 2);
+	uint8_t *m = abi_mem(cx, ptr, n);
 
 	if (!m)
 		return E_FAULT;
-	*v = (uint16_t)(m[0] | m[1] << 8);
+	switch (n) {
+	case 2: *v = (uint16_t)(m[0] | m[1] << 8); break;
+	case 4: *v = abi_rd32(m); break;
+	default: *v = abi_rd64(m); break;
+	}
 	return 0;
+}
+
+/* Stores the low n bytes (1, 2, 4 or 8) of v at guest ptr, little-endian. */
+static int
+put_le(struct abi_cx *cx, uint32_t ptr, uint32_t n, uint64_t v)
+{
+	uint8_t *m = abi_mem(cx, ptr, n);
+
+	if (!m)
+		return E_FAULT;
+	switch (n) {
+	case 1: *m = (uint8_t)v; break;
+	case 2: abi_le16(m, (uint16_t)v); break;
+	case 4: abi_le32(m, (uint32_t)v); break;
+	default: abi_le64(m, v); break;
+	}
+	return 0;
+}
+
+int
+abi_get16(struct abi_cx *cx, uint32_t ptr, uint16_t *v)
+{
+	uint64_t x;
+	int e = get_le(cx, ptr, 2, &x);
+
+	if (!e)
+		*v = (uint16_t)x;
+	return e;
 }
 
 int
 abi_get32(struct abi_cx *cx, uint32_t ptr, uint32_t *v)
 {
-	uint8_t *m = abi_mem(cx, ptr, 4);
+	uint64_t x;
+	int e = get_le(cx, ptr, 4, &x);
 
-	if (!m)
-		return E_FAULT;
-	*v = abi_rd32(m);
-	return 0;
+	if (!e)
+		*v = (uint32_t)x;
+	return e;
 }
 
 int
 abi_get64(struct abi_cx *cx, uint32_t ptr, uint64_t *v)
 {
-	uint8_t *m = abi_mem(cx, ptr, 8);
-
-	if (!m)
-		return E_FAULT;
-	*v = abi_rd64(m);
-	return 0;
+	return get_le(cx, ptr, 8, v);
 }
 
 int
 abi_put8(struct abi_cx *cx, uint32_t ptr, uint8_t v)
 {
-	uint8_t *m = abi_mem(cx, ptr, 1);
-
-	if (!m)
-		return E_FAULT;
-	*m = v;
-	return 0;
+	return put_le(cx, ptr, 1, v);
 }
 
 int
 abi_put16(struct abi_cx *cx, uint32_t ptr, uint16_t v)
 {
-	uint8_t *m = abi_mem(cx, ptr, 2);
-
-	if (!m)
-		return E_FAULT;
-	abi_le16(m, v);
-	return 0;
+	return put_le(cx, ptr, 2, v);
 }
 
 int
 abi_put32(struct abi_cx *cx, uint32_t ptr, uint32_t v)
 {
-	uint8_t *m = abi_mem(cx, ptr, 4);
-
-	if (!m)
-		return E_FAULT;
-	abi_le32(m, v);
-	return 0;
+	return put_le(cx, ptr, 4, v);
 }
 
 int
 abi_put64(struct abi_cx *cx, uint32_t ptr, uint64_t v)
 {
-	uint8_t *m = abi_mem(cx, ptr, 8);
-
-	if (!m)
-		return E_FAULT;
-	abi_le64(m, v);
-	return 0;
+	return put_le(cx, ptr, 8, v);
 }
 
 int
