@@ -414,6 +414,37 @@ resolve(struct ns *ns, struct vnode *base, const char *path, size_t len, int fla
 }
 
 /*
+ * Resolves the two paths of a rename or a link (the new one as a parent):
+ * both, or on an error neither.
+ */
+static int
+resolve_pair(struct ns *ns, struct vnode *obase, const char *opath, size_t olen, int oflags,
+	     struct vnode *nbase, const char *npath, size_t nlen, struct fs_path *o,
+	     struct fs_path *n)
+{
+	int err = resolve(ns, obase, opath, olen, oflags, o);
+
+	if (err)
+		return err;
+	err = resolve(ns, nbase, npath, nlen, FS_PARENT, n);
+	if (err)
+		fs_path_release(o);
+	return err;
+}
+
+/*
+ * Whether the directory p resolved into may be changed by an operation its
+ * fs has (has_op) or lacks: 0, E_ROFS or E_NOTSUP.
+ */
+static int
+changeable(const struct fs_path *p, bool has_op)
+{
+	if (p->rdonly)
+		return E_ROFS;
+	return has_op ? 0 : E_NOTSUP;
+}
+
+/*
  * Replaces a union parent directory by the member that holds (or would
  * create) the last name, so that operations between two directories see
  * the file systems they really touch: a rename from a union to a plain
@@ -493,15 +524,9 @@ fs_open(struct ns *ns, struct vnode *base, const char *path, size_t len, unsigne
 			err = E_ISDIR;
 			goto out;
 		}
-		if (p.rdonly) {
-			err = E_ROFS;
-			goto out;
-		}
-		if (!p.dir->ops->create) {
-			err = E_NOTSUP;
-			goto out;
-		}
-		err = p.dir->ops->create(p.dir, p.name, p.namelen, VN_FILE, &v);
+		err = changeable(&p, p.dir->ops->create != NULL);
+		if (!err)
+			err = p.dir->ops->create(p.dir, p.name, p.namelen, VN_FILE, &v);
 		if (err)
 			goto out;
 	}
@@ -541,11 +566,7 @@ fs_mkdir(struct ns *ns, struct vnode *base, const char *path, size_t len)
 		return err;
 	if (p.vn)
 		err = E_EXIST;
-	else if (p.rdonly)
-		err = E_ROFS;
-	else if (!p.dir->ops->create)
-		err = E_NOTSUP;
-	else
+	else if ((err = changeable(&p, p.dir->ops->create != NULL)) == 0)
 		err = p.dir->ops->create(p.dir, p.name, p.namelen, VN_DIR, &v);
 	vn_unref(v);
 	fs_path_release(&p);
@@ -567,11 +588,7 @@ fs_unlink(struct ns *ns, struct vnode *base, const char *path, size_t len)
 		err = E_ISDIR;
 	else if (p.dirslash)
 		err = E_NOTDIR;
-	else if (p.rdonly)
-		err = E_ROFS;
-	else if (!p.dir->ops->unlink)
-		err = E_NOTSUP;
-	else
+	else if ((err = changeable(&p, p.dir->ops->unlink != NULL)) == 0)
 		err = p.dir->ops->unlink(p.dir, p.name, p.namelen);
 	fs_path_release(&p);
 	return err;
@@ -594,11 +611,7 @@ fs_rmdir(struct ns *ns, struct vnode *base, const char *path, size_t len)
 		err = E_NOTDIR;
 	else if (p.covered || ns_is_root(ns, p.vn))
 		err = E_BUSY;
-	else if (p.rdonly)
-		err = E_ROFS;
-	else if (!p.dir->ops->rmdir)
-		err = E_NOTSUP;
-	else
+	else if ((err = changeable(&p, p.dir->ops->rmdir != NULL)) == 0)
 		err = p.dir->ops->rmdir(p.dir, p.name, p.namelen);
 	fs_path_release(&p);
 	return err;
@@ -642,14 +655,9 @@ fs_rename(struct ns *ns, struct vnode *obase, const char *opath, size_t olen,
 	bool inside;
 	int err;
 
-	err = resolve(ns, obase, opath, olen, FS_PARENT, &o);
+	err = resolve_pair(ns, obase, opath, olen, FS_PARENT, nbase, npath, nlen, &o, &n);
 	if (err)
 		return err;
-	err = resolve(ns, nbase, npath, nlen, FS_PARENT, &n);
-	if (err) {
-		fs_path_release(&o);
-		return err;
-	}
 	if (o.namelen == 0)
 		err = nonameerr(ns, &o);
 	else if (!o.vn)
@@ -691,14 +699,10 @@ fs_link(struct ns *ns, struct vnode *obase, const char *opath, size_t olen, bool
 	struct fs_path o, n;
 	int err;
 
-	err = resolve(ns, obase, opath, olen, follow ? FS_FOLLOW : 0, &o);
+	err = resolve_pair(ns, obase, opath, olen, follow ? FS_FOLLOW : 0, nbase, npath, nlen, &o,
+			   &n);
 	if (err)
 		return err;
-	err = resolve(ns, nbase, npath, nlen, FS_PARENT, &n);
-	if (err) {
-		fs_path_release(&o);
-		return err;
-	}
 	if (o.vn->type == VN_DIR)
 		err = E_PERM;
 	else if (n.vn || n.namelen == 0)
@@ -709,11 +713,7 @@ fs_link(struct ns *ns, struct vnode *obase, const char *opath, size_t olen, bool
 		;
 	else if (o.vn->fs != n.dir->fs)
 		err = E_XDEV;
-	else if (n.rdonly)
-		err = E_ROFS;
-	else if (!n.dir->ops->link)
-		err = E_NOTSUP;
-	else
+	else if ((err = changeable(&n, n.dir->ops->link != NULL)) == 0)
 		err = n.dir->ops->link(n.dir, n.name, n.namelen, o.vn);
 	fs_path_release(&o);
 	fs_path_release(&n);
@@ -740,11 +740,7 @@ fs_symlink(struct ns *ns, const char *target, size_t tlen, struct vnode *base, c
 		err = E_EXIST;
 	else if (p.dirslash)
 		err = E_NOENT;
-	else if (p.rdonly)
-		err = E_ROFS;
-	else if (!p.dir->ops->symlink)
-		err = E_NOTSUP;
-	else
+	else if ((err = changeable(&p, p.dir->ops->symlink != NULL)) == 0)
 		err = p.dir->ops->symlink(p.dir, p.name, p.namelen, target, tlen);
 	fs_path_release(&p);
 	return err;
