@@ -13,66 +13,18 @@
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
-#include <ftw.h>
-#include <stdio.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include "fsutil.h"
-
-struct box {
-	char top[256];
-	char path[300];
-	struct ns *ns;
-	struct fs *fs;
-};
-
-static void
-hostput(const char *path, const char *s)
-{
-	FILE *f = fopen(path, "w");
-
-	if (f) {
-		fputs(s, f);
-		fclose(f);
-	}
-}
+#include "hostbox.h"
 
 static int
-rmone(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+setup(struct hostbox *b, unsigned flags)
 {
-	(void)st, (void)flag, (void)ftw;
-	return remove(path);
-}
-
-static int
-setup(struct box *b, unsigned flags)
-{
-	char p[400];
 	struct vnode *root;
-	const char *tmp = getenv("TMPDIR");
 
-	memset(b, 0, sizeof *b);
-	snprintf(b->top, sizeof b->top, "%s/warren-hostfs-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(b->top))
+	if (hostbox_make(b, "warren-hostfs"))
 		return -1;
-	snprintf(p, sizeof p, "%s/outside", b->top);
-	mkdir(p, 0777);
-	snprintf(p, sizeof p, "%s/outside/secret", b->top);
-	hostput(p, "SECRET");
-	snprintf(b->path, sizeof b->path, "%s/box", b->top);
-	mkdir(b->path, 0777);
-	snprintf(p, sizeof p, "%s/etc", b->path);
-	mkdir(p, 0777);
-	snprintf(p, sizeof p, "%s/etc/passwd", b->path);
-	hostput(p, "INSIDE");
-	snprintf(p, sizeof p, "%s/inner", b->path);
-	mkdir(p, 0777);
-	snprintf(p, sizeof p, "%s/inner/file", b->path);
-	hostput(p, "FILE");
-
 	b->ns = memns(0, NULL);
-	if (fs_mkdir(b->ns, NULL, S("/mnt")) != 0 || hostfs_new(b->path, flags, &b->fs) != 0)
+	if (fs_mkdir(b->ns, NULL, S("/mnt")) != 0 || hostfs_new(b->box, flags, &b->fs) != 0)
 		return -1;
 	root = fs_root(b->fs);
 	if (ns_mount(b->ns, S("/mnt"), root, 0) != 0)
@@ -81,37 +33,9 @@ setup(struct box *b, unsigned flags)
 	return 0;
 }
 
-static void
-teardown(struct box *b)
-{
-	ns_unref(b->ns);
-	fs_unref(b->fs);
-	if (b->top[0])
-		nftw(b->top, rmone, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-static void
-hostlink(struct box *b, const char *target, const char *name)
-{
-	char p[400];
-
-	snprintf(p, sizeof p, "%s/%s", b->path, name);
-	CHECK(symlink(target, p) == 0);
-}
-
-/* Reads path in the box's namespace; never "SECRET". */
-static const char *
-rd(struct box *b, struct vnode *base, const char *path, int *err)
-{
-	const char *s = getstr(b->ns, base, path, err);
-
-	CHECK(!s || strcmp(s, "SECRET") != 0);
-	return s;
-}
-
 TEST(fs_hostfs_basic)
 {
-	struct box b;
+	struct hostbox b;
 	struct names n;
 	struct vnode *v;
 	struct fs_io io = { 0 };
@@ -121,13 +45,13 @@ TEST(fs_hostfs_basic)
 	int err;
 
 	CHECK(setup(&b, 0) == 0);
-	CHECK_STR(rd(&b, NULL, "/mnt/inner/file", NULL), "FILE");
-	CHECK_STR(rd(&b, NULL, "/mnt/etc/passwd", NULL), "INSIDE");
+	CHECK_STR(hostbox_read(&b, NULL, "/mnt/inner/file", NULL), "FILE");
+	CHECK_STR(hostbox_read(&b, NULL, "/mnt/etc/passwd", NULL), "INSIDE");
 	CHECK_EQ_U64(listdir(b.ns, "/mnt", &n), 0);
 	CHECK(strstr(n.buf, "etc") && strstr(n.buf, "inner") && !strstr(n.buf, ".."));
 	/* Writes go to the host. */
 	CHECK_EQ_U64(putstr(b.ns, "/mnt/new", "NEW"), 0);
-	snprintf(p, sizeof p, "%s/new", b.path);
+	snprintf(p, sizeof p, "%s/new", b.box);
 	{
 		FILE *f = fopen(p, "r");
 		CHECK(f != NULL);
@@ -140,7 +64,7 @@ TEST(fs_hostfs_basic)
 	CHECK_EQ_U64(fs_mkdir(b.ns, NULL, S("/mnt/d")), 0);
 	CHECK_EQ_U64(fs_mkdir(b.ns, NULL, S("/mnt/d")), E_EXIST);
 	CHECK_EQ_U64(fs_rename(b.ns, NULL, S("/mnt/new"), NULL, S("/mnt/d/moved")), 0);
-	CHECK_STR(rd(&b, NULL, "/mnt/d/moved", NULL), "NEW");
+	CHECK_STR(hostbox_read(&b, NULL, "/mnt/d/moved", NULL), "NEW");
 	CHECK_EQ_U64(fs_link(b.ns, NULL, S("/mnt/d/moved"), false, NULL, S("/mnt/hard")), 0);
 	CHECK_EQ_U64(nlink(b.ns, "/mnt/hard"), 2);
 	CHECK_EQ_U64(fs_rmdir(b.ns, NULL, S("/mnt/d")), E_NOTEMPTY);
@@ -148,7 +72,7 @@ TEST(fs_hostfs_basic)
 	CHECK_EQ_U64(fs_rmdir(b.ns, NULL, S("/mnt/d")), 0);
 	CHECK_EQ_U64(fs_unlink(b.ns, NULL, S("/mnt/inner")), E_ISDIR);
 	CHECK_EQ_U64(fs_symlink(b.ns, S("inner/file"), NULL, S("/mnt/sl")), 0);
-	CHECK_STR(rd(&b, NULL, "/mnt/sl", NULL), "FILE");
+	CHECK_STR(hostbox_read(&b, NULL, "/mnt/sl", NULL), "FILE");
 	CHECK_EQ_U64(fs_readlink(b.ns, NULL, S("/mnt/sl"), buf, sizeof buf, &len), 0);
 	CHECK_EQ_U64(len, 10);
 	CHECK_EQ_U64(fs_rename(b.ns, NULL, S("/mnt/hard"), NULL, S("/top")), E_XDEV);
@@ -177,25 +101,25 @@ TEST(fs_hostfs_basic)
 	vn_unref(v);
 	err = fs_open(b.ns, NULL, S("/mnt/c"), FS_O_CREAT | FS_O_EXCL | FS_O_WRITE, &io, &v);
 	CHECK_EQ_U64(err, E_EXIST);
-	teardown(&b);
+	hostbox_free(&b);
 }
 
 TEST(fs_hostfs_escape_dotdot)
 {
-	struct box b;
+	struct hostbox b;
 	struct vnode *v, *w, *mroot;
 	int err;
 
 	CHECK(setup(&b, 0) == 0);
-	CHECK(!rd(&b, NULL, "/mnt/../outside/secret", &err));
+	CHECK(!hostbox_read(&b, NULL, "/mnt/../outside/secret", &err));
 	CHECK_EQ_U64(err, E_NOENT);
-	CHECK(!rd(&b, NULL, "/mnt/inner/../../outside/secret", &err));
+	CHECK(!hostbox_read(&b, NULL, "/mnt/inner/../../outside/secret", &err));
 	CHECK_EQ_U64(err, E_NOENT);
-	CHECK(!rd(&b, NULL, "/mnt/../../../../outside/secret", &err));
+	CHECK(!hostbox_read(&b, NULL, "/mnt/../../../../outside/secret", &err));
 	CHECK_EQ_U64(err, E_NOENT);
 	CHECK_EQ_U64(resolve(b.ns, NULL, "/mnt/inner", 0, &v), 0);
-	CHECK(!rd(&b, v, "../../outside/secret", &err));
-	CHECK(!rd(&b, v, "../../../../../../../../outside/secret", &err));
+	CHECK(!hostbox_read(&b, v, "../../outside/secret", &err));
+	CHECK(!hostbox_read(&b, v, "../../../../../../../../outside/secret", &err));
 	CHECK_EQ_U64(err, E_NOENT);
 	vn_unref(v);
 	/* ".." at the mount root leaves into the namespace: here the memfs root. */
@@ -210,53 +134,53 @@ TEST(fs_hostfs_escape_dotdot)
 	CHECK_EQ_U64(resolve(b.ns, mroot, "../../..", 0, &v), 0);
 	CHECK(vn_same(v, mroot));
 	vn_unref(v);
-	CHECK(!rd(&b, mroot, "../outside/secret", &err));
+	CHECK(!hostbox_read(&b, mroot, "../outside/secret", &err));
 	CHECK_EQ_U64(err, E_NOENT);
-	CHECK_STR(rd(&b, mroot, "../../inner/file", NULL), "FILE");
+	CHECK_STR(hostbox_read(&b, mroot, "../../inner/file", NULL), "FILE");
 	/* A host ".." is never passed as a name either. */
 	CHECK_EQ_U64(mroot->ops->lookup(mroot, S("a/b"), &v), E_INVAL);
 	vn_unref(mroot);
-	teardown(&b);
+	hostbox_free(&b);
 }
 
 TEST(fs_hostfs_escape_symlinks)
 {
-	struct box b;
+	struct hostbox b;
 	char target[400];
 	int err;
 
 	CHECK(setup(&b, 0) == 0);
 	/* Relative links climbing out: they climb the namespace instead. */
-	hostlink(&b, "../outside/secret", "up");
-	hostlink(&b, "../../../../../../../../outside/secret", "way_up");
-	hostlink(&b, "../outside", "updir");
-	CHECK(!rd(&b, NULL, "/mnt/up", &err));
+	hostbox_link(&b, "../outside/secret", "up");
+	hostbox_link(&b, "../../../../../../../../outside/secret", "way_up");
+	hostbox_link(&b, "../outside", "updir");
+	CHECK(!hostbox_read(&b, NULL, "/mnt/up", &err));
 	CHECK_EQ_U64(err, E_NOENT);
-	CHECK(!rd(&b, NULL, "/mnt/way_up", &err));
+	CHECK(!hostbox_read(&b, NULL, "/mnt/way_up", &err));
 	CHECK_EQ_U64(err, E_NOENT);
-	CHECK(!rd(&b, NULL, "/mnt/updir/secret", &err));
+	CHECK(!hostbox_read(&b, NULL, "/mnt/updir/secret", &err));
 	CHECK_EQ_U64(err, E_NOENT);
 	/* Absolute links resolve at the mount's root. */
 	snprintf(target, sizeof target, "%s/outside/secret", b.top);
-	hostlink(&b, target, "abs_host");
-	hostlink(&b, "/etc/passwd", "abs_etc");
-	hostlink(&b, "/outside/secret", "abs_out");
-	hostlink(&b, "/../../outside/secret", "abs_dotdot");
-	CHECK(!rd(&b, NULL, "/mnt/abs_host", &err));
+	hostbox_link(&b, target, "abs_host");
+	hostbox_link(&b, "/etc/passwd", "abs_etc");
+	hostbox_link(&b, "/outside/secret", "abs_out");
+	hostbox_link(&b, "/../../outside/secret", "abs_dotdot");
+	CHECK(!hostbox_read(&b, NULL, "/mnt/abs_host", &err));
 	CHECK_EQ_U64(err, E_NOENT);
-	CHECK_STR(rd(&b, NULL, "/mnt/abs_etc", NULL), "INSIDE");
-	CHECK(!rd(&b, NULL, "/mnt/abs_out", &err));
-	CHECK(!rd(&b, NULL, "/mnt/abs_dotdot", &err));
+	CHECK_STR(hostbox_read(&b, NULL, "/mnt/abs_etc", NULL), "INSIDE");
+	CHECK(!hostbox_read(&b, NULL, "/mnt/abs_out", &err));
+	CHECK(!hostbox_read(&b, NULL, "/mnt/abs_dotdot", &err));
 	CHECK_EQ_U64(err, E_NOENT);
 	/* Symlinked directories in the middle of a path. */
 	snprintf(target, sizeof target, "%s/outside", b.top);
-	hostlink(&b, target, "dirlink");
-	hostlink(&b, "/", "rootlink");
-	CHECK(!rd(&b, NULL, "/mnt/dirlink/secret", &err));
+	hostbox_link(&b, target, "dirlink");
+	hostbox_link(&b, "/", "rootlink");
+	CHECK(!hostbox_read(&b, NULL, "/mnt/dirlink/secret", &err));
 	CHECK_EQ_U64(err, E_NOENT);
-	CHECK_STR(rd(&b, NULL, "/mnt/rootlink/etc/passwd", NULL), "INSIDE");
-	CHECK(!rd(&b, NULL, "/mnt/rootlink/../outside/secret", &err));
-	CHECK(!rd(&b, NULL, "/mnt/inner/../updir/secret", &err));
+	CHECK_STR(hostbox_read(&b, NULL, "/mnt/rootlink/etc/passwd", NULL), "INSIDE");
+	CHECK(!hostbox_read(&b, NULL, "/mnt/rootlink/../outside/secret", &err));
+	CHECK(!hostbox_read(&b, NULL, "/mnt/inner/../updir/secret", &err));
 	/* Writing through escaping links stays inside too. */
 	CHECK_EQ_U64(putstr(b.ns, "/mnt/up", "X"), E_NOENT);
 	{
@@ -271,15 +195,15 @@ TEST(fs_hostfs_escape_symlinks)
 		CHECK_STR(buf, "SECRET");
 	}
 	/* A dangling absolute link is created inside the mount. */
-	hostlink(&b, "/made", "maker");
+	hostbox_link(&b, "/made", "maker");
 	CHECK_EQ_U64(putstr(b.ns, "/mnt/maker", "M"), 0);
-	CHECK_STR(rd(&b, NULL, "/mnt/made", NULL), "M");
-	teardown(&b);
+	CHECK_STR(hostbox_read(&b, NULL, "/mnt/made", NULL), "M");
+	hostbox_free(&b);
 }
 
 TEST(fs_hostfs_escape_swaps)
 {
-	struct box b;
+	struct hostbox b;
 	struct vnode *dir, *file;
 	struct fs_io io = { 0 };
 	char p[400], q[400], target[400], buf[32];
@@ -290,17 +214,17 @@ TEST(fs_hostfs_escape_swaps)
 	/* A directory held (a cwd), then swapped for a link to the outside. */
 	CHECK_EQ_U64(resolve(b.ns, NULL, "/mnt/inner", 0, &dir), 0);
 	CHECK_EQ_U64(resolve(b.ns, NULL, "/mnt/inner/file", 0, &file), 0);
-	snprintf(p, sizeof p, "%s/inner", b.path);
-	snprintf(q, sizeof q, "%s/inner_old", b.path);
+	snprintf(p, sizeof p, "%s/inner", b.box);
+	snprintf(q, sizeof q, "%s/inner_old", b.box);
 	CHECK(rename(p, q) == 0);
 	snprintf(target, sizeof target, "%s/outside", b.top);
 	CHECK(symlink(target, p) == 0);
 	/* The held directory is still the real one (its descriptor followed it). */
-	CHECK_STR(rd(&b, dir, "file", NULL), "FILE");
-	CHECK(!rd(&b, dir, "secret", &err));
+	CHECK_STR(hostbox_read(&b, dir, "file", NULL), "FILE");
+	CHECK(!hostbox_read(&b, dir, "secret", &err));
 	CHECK_EQ_U64(err, E_NOENT);
 	/* A fresh walk meets the link and resolves it inside the namespace. */
-	CHECK(!rd(&b, NULL, "/mnt/inner/secret", &err));
+	CHECK(!hostbox_read(&b, NULL, "/mnt/inner/secret", &err));
 	CHECK_EQ_U64(err, E_NOENT);
 	/* The file looked up before the swap: its name in the real directory still works. */
 	CHECK_EQ_U64(vn_read(file, &io, 0, buf, sizeof buf, &n), 0);
@@ -309,7 +233,7 @@ TEST(fs_hostfs_escape_swaps)
 
 	/* A file looked up, then swapped for a symlink before its first open. */
 	CHECK_EQ_U64(resolve(b.ns, NULL, "/mnt/etc/passwd", 0, &file), 0);
-	snprintf(p, sizeof p, "%s/etc/passwd", b.path);
+	snprintf(p, sizeof p, "%s/etc/passwd", b.box);
 	snprintf(target, sizeof target, "%s/outside/secret", b.top);
 	CHECK(unlink(p) == 0);
 	CHECK(symlink(target, p) == 0);
@@ -320,19 +244,19 @@ TEST(fs_hostfs_escape_swaps)
 	vn_unref(file);
 	/* ... or for another file: the inode check refuses it. */
 	CHECK_EQ_U64(resolve(b.ns, NULL, "/mnt/inner_old/file", 0, &file), 0);
-	snprintf(p, sizeof p, "%s/inner_old/file", b.path);
-	snprintf(q, sizeof q, "%s/inner_old/other", b.path);
-	hostput(q, "OTHER");
+	snprintf(p, sizeof p, "%s/inner_old/file", b.box);
+	snprintf(q, sizeof q, "%s/inner_old/other", b.box);
+	hostbox_put(q, "OTHER");
 	CHECK(rename(q, p) == 0);
 	CHECK_EQ_U64(vn_read(file, &io, 0, buf, sizeof buf, &n), E_STALE);
 	vn_unref(file);
 	vn_unref(dir);
-	teardown(&b);
+	hostbox_free(&b);
 }
 
 TEST(fs_hostfs_specials_and_rdonly)
 {
-	struct box b;
+	struct hostbox b;
 	struct names n;
 	struct vnode *v;
 	struct fs_io io = { 0 };
@@ -340,14 +264,14 @@ TEST(fs_hostfs_specials_and_rdonly)
 	int err;
 
 	CHECK(setup(&b, HOSTFS_RDONLY) == 0);
-	snprintf(p, sizeof p, "%s/fifo", b.path);
+	snprintf(p, sizeof p, "%s/fifo", b.box);
 	CHECK(mkfifo(p, 0666) == 0);
 	CHECK_EQ_U64(resolve(b.ns, NULL, "/mnt/fifo", 0, &v), E_ACCES);
 	CHECK_EQ_U64(listdir(b.ns, "/mnt", &n), 0);
 	CHECK(strstr(n.buf, "fifo") == NULL);
 	CHECK(strstr(n.buf, "inner") != NULL);
 	/* Read-only: reads work, nothing changes. */
-	CHECK_STR(rd(&b, NULL, "/mnt/inner/file", NULL), "FILE");
+	CHECK_STR(hostbox_read(&b, NULL, "/mnt/inner/file", NULL), "FILE");
 	CHECK_EQ_U64(putstr(b.ns, "/mnt/x", "x"), E_ROFS);
 	CHECK_EQ_U64(putstr(b.ns, "/mnt/inner/file", "x"), E_ROFS);
 	CHECK_EQ_U64(fs_mkdir(b.ns, NULL, S("/mnt/d")), E_ROFS);
@@ -363,8 +287,8 @@ TEST(fs_hostfs_specials_and_rdonly)
 		CHECK_EQ_U64(vn_write(v, &io, 0, "x", 1, &k), E_ROFS);
 		vn_unref(v);
 	}
-	CHECK_STR(rd(&b, NULL, "/mnt/inner/file", NULL), "FILE");
-	teardown(&b);
+	CHECK_STR(hostbox_read(&b, NULL, "/mnt/inner/file", NULL), "FILE");
+	hostbox_free(&b);
 	CHECK_EQ_U64(hostfs_new("/nonexistent/warren", 0, &b.fs), E_NOENT);
 	CHECK_EQ_U64(hostfs_new("/dev/null", 0, &b.fs), E_NOTDIR);
 }
@@ -372,7 +296,7 @@ TEST(fs_hostfs_specials_and_rdonly)
 TEST(fs_hostfs_deep_cwd)
 {
 	/* A deep chain of held directories frees without recursion. */
-	struct box b;
+	struct hostbox b;
 	struct vnode *cur, *next;
 	int i;
 
@@ -405,7 +329,7 @@ TEST(fs_hostfs_deep_cwd)
 		vn_unref(y);
 	}
 	vn_unref(cur);
-	teardown(&b);
+	hostbox_free(&b);
 }
 
 /*
@@ -419,20 +343,20 @@ TEST(fs_hostfs_random_walks)
 		".", "..", "inner", "etc", "passwd", "file", "up", "abs", "dir", "root",
 		"loop", "mnt", "outside", "secret", "", "nope",
 	};
-	struct box b;
+	struct hostbox b;
 	struct vnode *inner, *v;
 	char path[512], target[400];
 	uint64_t x = 12345;
-	int i, k, n, reached = 0;
+	int i, n, reached = 0;
 
 	CHECK(setup(&b, 0) == 0);
-	hostlink(&b, "../outside/secret", "up");
-	hostlink(&b, "/outside/secret", "abs");
+	hostbox_link(&b, "../outside/secret", "up");
+	hostbox_link(&b, "/outside/secret", "abs");
 	snprintf(target, sizeof target, "%s/outside", b.top);
-	hostlink(&b, target, "dir");
-	hostlink(&b, "/", "root");
-	hostlink(&b, "loop/loop", "loop");
-	hostlink(&b, "../../..", "inner/upup");
+	hostbox_link(&b, target, "dir");
+	hostbox_link(&b, "/", "root");
+	hostbox_link(&b, "loop/loop", "loop");
+	hostbox_link(&b, "../../..", "inner/upup");
 	CHECK_EQ_U64(resolve(b.ns, NULL, "/mnt/inner", 0, &inner), 0);
 	for (i = 0; i < 4000; i++) {
 		size_t len = 0;
@@ -441,18 +365,15 @@ TEST(fs_hostfs_random_walks)
 		path[0] = 0;
 		if ((x >> 20) & 1)
 			len = (size_t)snprintf(path, sizeof path, "/");
-		for (k = 0; k < n; k++) {
-			x = x * 6364136223846793005u + 1442695040888963407u;
-			len += (size_t)snprintf(path + len, sizeof path - len, "%s%s",
-						parts[(x >> 33) % (sizeof parts / sizeof parts[0])],
-						k + 1 < n ? "/" : "");
-		}
+		len = hostbox_names(&x, parts, sizeof parts / sizeof parts[0], n, path, sizeof path,
+				    len);
 		if (len == 0)
 			continue;
 		if (resolve(b.ns, (x >> 50) & 1 ? inner : NULL, path, FS_FOLLOW, &v) == 0) {
 			reached++;
 			if (v->type == VN_FILE) {
-				const char *s = rd(&b, (x >> 50) & 1 ? inner : NULL, path, NULL);
+				const char *s =
+					hostbox_read(&b, (x >> 50) & 1 ? inner : NULL, path, NULL);
 				CHECK(!s || strcmp(s, "SECRET") != 0);
 			}
 			vn_unref(v);
@@ -460,5 +381,5 @@ TEST(fs_hostfs_random_walks)
 	}
 	CHECK(reached > 100);
 	vn_unref(inner);
-	teardown(&b);
+	hostbox_free(&b);
 }

@@ -19,83 +19,27 @@
  * directory and /mnt/inner, /j = bind of /mnt/etc.
  */
 #define _GNU_SOURCE
-#include <ftw.h>
-#include <stdio.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include "fs/fsutil.h"
+#include "fs/hostbox.h"
 #include "fs/internal.h"
-
-struct hbox {
-	char top[256];
-	char box[300];
-	struct ns *ns;
-	struct fs *fs;
-};
-
-static void
-hput(const char *path, const char *s)
-{
-	FILE *f = fopen(path, "w");
-
-	if (f) {
-		fputs(s, f);
-		fclose(f);
-	}
-}
-
-static void
-hlink(struct hbox *b, const char *target, const char *name)
-{
-	char p[512];
-
-	snprintf(p, sizeof p, "%s/%s", b->box, name);
-	CHECK(symlink(target, p) == 0);
-}
-
-static int
-rmone(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st, (void)flag, (void)ftw;
-	return remove(path);
-}
 
 /* hostflags: HOSTFS_RDONLY or 0; nsflags: NS_RDONLY or 0 for the /mnt mount. */
 static int
-hsetup(struct hbox *b, unsigned hostflags, unsigned nsflags)
+hsetup(struct hostbox *b, unsigned hostflags, unsigned nsflags)
 {
-	const char *tmp = getenv("TMPDIR");
 	char p[512];
 	struct vnode *root;
 
-	memset(b, 0, sizeof *b);
-	snprintf(b->top, sizeof b->top, "%s/warren-ns-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(b->top))
+	if (hostbox_make(b, "warren-ns"))
 		return -1;
-	snprintf(p, sizeof p, "%s/outside", b->top);
-	mkdir(p, 0777);
+	hostbox_link(b, "../../outside/secret", "inner/up");
+	hostbox_link(b, "/outside/secret", "inner/abs");
+	hostbox_link(b, "/etc/passwd", "inner/abs2");
 	snprintf(p, sizeof p, "%s/outside/secret", b->top);
-	hput(p, "SECRET");
-	snprintf(b->box, sizeof b->box, "%s/box", b->top);
-	mkdir(b->box, 0777);
-	snprintf(p, sizeof p, "%s/etc", b->box);
-	mkdir(p, 0777);
-	snprintf(p, sizeof p, "%s/etc/passwd", b->box);
-	hput(p, "INSIDE");
-	snprintf(p, sizeof p, "%s/inner", b->box);
-	mkdir(p, 0777);
-	snprintf(p, sizeof p, "%s/inner/file", b->box);
-	hput(p, "FILE");
-	hlink(b, "../../outside/secret", "inner/up");
-	hlink(b, "/outside/secret", "inner/abs");
-	hlink(b, "/etc/passwd", "inner/abs2");
-	snprintf(p, sizeof p, "%s/outside/secret", b->top);
-	hlink(b, p, "inner/hostabs");
-	hlink(b, "../../../../../../..", "inner/dotdots");
-	hlink(b, "loop", "inner/loop");
+	hostbox_link(b, p, "inner/hostabs");
+	hostbox_link(b, "../../../../../../..", "inner/dotdots");
+	hostbox_link(b, "loop", "inner/loop");
 	snprintf(p, sizeof p, "%s/outside", b->top);
-	hlink(b, p, "outlink");
+	hostbox_link(b, p, "outlink");
 
 	b->ns = memns(0, NULL);
 	if (fs_mkdir(b->ns, NULL, S("/mnt")) || fs_mkdir(b->ns, NULL, S("/i"))
@@ -115,60 +59,41 @@ hsetup(struct hbox *b, unsigned hostflags, unsigned nsflags)
 	return 0;
 }
 
-static void
-hteardown(struct hbox *b)
-{
-	ns_unref(b->ns);
-	fs_unref(b->fs);
-	if (b->top[0])
-		nftw(b->top, rmone, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-/* Reads path; never "SECRET". */
-static const char *
-rd(struct hbox *b, struct vnode *base, const char *path, int *err)
-{
-	const char *s = getstr(b->ns, base, path, err);
-
-	CHECK(!s || strcmp(s, "SECRET") != 0);
-	return s;
-}
-
 TEST(ns_host_binds_basic)
 {
-	struct hbox b;
+	struct hostbox b;
 	struct names n;
 	int err;
 
 	CHECK(hsetup(&b, 0, 0) == 0);
-	CHECK_STR(rd(&b, NULL, "/i/file", NULL), "FILE");
-	CHECK_STR(rd(&b, NULL, "/u/file", NULL), "FILE");
-	CHECK_STR(rd(&b, NULL, "/u/mine", NULL), "MINE");
-	CHECK_STR(rd(&b, NULL, "/j/passwd", NULL), "INSIDE");
+	CHECK_STR(hostbox_read(&b, NULL, "/i/file", NULL), "FILE");
+	CHECK_STR(hostbox_read(&b, NULL, "/u/file", NULL), "FILE");
+	CHECK_STR(hostbox_read(&b, NULL, "/u/mine", NULL), "MINE");
+	CHECK_STR(hostbox_read(&b, NULL, "/j/passwd", NULL), "INSIDE");
 	CHECK_EQ_U64(listdir(b.ns, "/u", &n), 0);
 	CHECK(strstr(n.buf, "mine") && strstr(n.buf, "file") && strstr(n.buf, "abs"));
 	/* Leaving a bind by ".." returns to the namespace, not to the box. */
-	CHECK_STR(rd(&b, NULL, "/i/../u/mine", NULL), "MINE");
-	CHECK_STR(rd(&b, NULL, "/j/../i/file", NULL), "FILE");
+	CHECK_STR(hostbox_read(&b, NULL, "/i/../u/mine", NULL), "MINE");
+	CHECK_STR(hostbox_read(&b, NULL, "/j/../i/file", NULL), "FILE");
 	CHECK_EQ_U64(fs_stat(b.ns, NULL, S("/i/../etc"), true, &(struct fs_stat){ 0 }), E_NOENT);
 	/* A write through a bind lands in the box; through the union in the original. */
 	CHECK_EQ_U64(putstr(b.ns, "/i/new", "NEW"), 0);
-	CHECK_STR(rd(&b, NULL, "/mnt/inner/new", NULL), "NEW");
+	CHECK_STR(hostbox_read(&b, NULL, "/mnt/inner/new", NULL), "NEW");
 	CHECK_EQ_U64(putstr(b.ns, "/u/made", "M"), 0);
 	CHECK_EQ_U64(fs_stat(b.ns, NULL, S("/mnt/inner/made"), true, &(struct fs_stat){ 0 }), E_NOENT);
-	rd(&b, NULL, "/u/up", &err);
+	hostbox_read(&b, NULL, "/u/up", &err);
 	CHECK_EQ_U64(err, E_NOENT);
-	hteardown(&b);
+	hostbox_free(&b);
 }
 
 TEST(ns_host_binds_links)
 {
-	struct hbox b;
+	struct hostbox b;
 	int err;
 
 	CHECK(hsetup(&b, 0, 0) == 0);
 	/* Through the whole box: absolute links start at the box root. */
-	CHECK_STR(rd(&b, NULL, "/mnt/inner/abs2", NULL), "INSIDE");
+	CHECK_STR(hostbox_read(&b, NULL, "/mnt/inner/abs2", NULL), "INSIDE");
 	/* Through a bind of a subdirectory: only the bound part is reachable. */
 	static const char *const paths[] = {
 		"/i/up", "/i/abs", "/i/abs2", "/i/hostabs", "/i/dotdots/outside/secret",
@@ -178,25 +103,25 @@ TEST(ns_host_binds_links)
 		"/j/../../outside/secret", "/i/../../../outside/secret",
 	};
 	for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
-		const char *s = rd(&b, NULL, paths[i], &err);
+		const char *s = hostbox_read(&b, NULL, paths[i], &err);
 
 		if (s)
 			unit_fail(__FILE__, __LINE__, "%s read \"%s\"", paths[i], s);
 	}
-	rd(&b, NULL, "/i/abs2", &err);
+	hostbox_read(&b, NULL, "/i/abs2", &err);
 	CHECK_EQ_U64(err, E_NOENT);
-	rd(&b, NULL, "/i/loop", &err);
+	hostbox_read(&b, NULL, "/i/loop", &err);
 	CHECK_EQ_U64(err, E_LOOP);
 	/* Binding a link that leaves the box binds nothing. */
 	CHECK_EQ_U64(ns_bind(b.ns, NULL, S("/mnt/outlink"), S("/i"), 0), E_NOENT);
 	CHECK_EQ_U64(ns_bind(b.ns, NULL, S("/i/dotdots"), S("/j"), 0), 0);   /* the root: fine */
-	CHECK_STR(rd(&b, NULL, "/j/u/mine", NULL), "MINE");
-	hteardown(&b);
+	CHECK_STR(hostbox_read(&b, NULL, "/j/u/mine", NULL), "MINE");
+	hostbox_free(&b);
 }
 
 TEST(ns_host_binds_cwd)
 {
-	struct hbox b;
+	struct hostbox b;
 	struct vnode *inner, *u, *v;
 	char buf[256];
 
@@ -207,34 +132,34 @@ TEST(ns_host_binds_cwd)
 	CHECK_STR(buf, "/u");   /* bound in two places: the topmost names it */
 	CHECK_EQ_U64(fs_getcwd(b.ns, u, buf, sizeof buf, NULL), 0);
 	CHECK_STR(buf, "/u");
-	CHECK_STR(rd(&b, inner, "file", NULL), "FILE");
-	CHECK_STR(rd(&b, u, "mine", NULL), "MINE");
-	CHECK(rd(&b, inner, "../../../outside/secret", NULL) == NULL);
-	CHECK(rd(&b, inner, "abs", NULL) == NULL);
-	CHECK(rd(&b, u, "abs", NULL) == NULL);
-	CHECK(rd(&b, u, "../../outside/secret", NULL) == NULL);
+	CHECK_STR(hostbox_read(&b, inner, "file", NULL), "FILE");
+	CHECK_STR(hostbox_read(&b, u, "mine", NULL), "MINE");
+	CHECK(hostbox_read(&b, inner, "../../../outside/secret", NULL) == NULL);
+	CHECK(hostbox_read(&b, inner, "abs", NULL) == NULL);
+	CHECK(hostbox_read(&b, u, "abs", NULL) == NULL);
+	CHECK(hostbox_read(&b, u, "../../outside/secret", NULL) == NULL);
 	/* Everything unbound: a working directory left inside still cannot leave the box. */
 	CHECK_EQ_U64(ns_unbind(b.ns, NULL, NULL, 0, S("/u")), 0);
 	CHECK_EQ_U64(ns_unbind(b.ns, NULL, NULL, 0, S("/i")), 0);
 	CHECK_EQ_U64(ns_unbind(b.ns, NULL, NULL, 0, S("/j")), 0);
 	CHECK_EQ_U64(ns_unbind(b.ns, NULL, NULL, 0, S("/mnt")), 0);
-	CHECK(rd(&b, inner, "../../outside/secret", NULL) == NULL);
-	CHECK(rd(&b, inner, "../../../../../outside/secret", NULL) == NULL);
-	CHECK(rd(&b, inner, "abs", NULL) == NULL);
-	CHECK(rd(&b, inner, "hostabs", NULL) == NULL);
-	CHECK_STR(rd(&b, inner, "abs2", NULL), "INSIDE");   /* the box is all it has */
+	CHECK(hostbox_read(&b, inner, "../../outside/secret", NULL) == NULL);
+	CHECK(hostbox_read(&b, inner, "../../../../../outside/secret", NULL) == NULL);
+	CHECK(hostbox_read(&b, inner, "abs", NULL) == NULL);
+	CHECK(hostbox_read(&b, inner, "hostabs", NULL) == NULL);
+	CHECK_STR(hostbox_read(&b, inner, "abs2", NULL), "INSIDE");   /* the box is all it has */
 	CHECK_EQ_U64(resolve(b.ns, inner, "../../..", 0, &v), 0);
 	CHECK(v == b.fs->root);
 	vn_unref(v);
 	CHECK_EQ_U64(fs_getcwd(b.ns, inner, buf, sizeof buf, NULL), E_NOENT);
 	vn_unref(u);
 	vn_unref(inner);
-	hteardown(&b);
+	hostbox_free(&b);
 }
 
 TEST(ns_host_binds_rdonly)
 {
-	struct hbox b;
+	struct hostbox b;
 
 	/* A read-only mount stays read-only through every bind and union. */
 	CHECK(hsetup(&b, 0, NS_RDONLY) == 0);
@@ -249,13 +174,13 @@ TEST(ns_host_binds_rdonly)
 	CHECK_EQ_U64(ns_bind(b.ns, NULL, S("/i"), S("/u"), NS_BEFORE | NS_CREATE), 0);
 	CHECK_EQ_U64(putstr(b.ns, "/u/mine3", "x"), E_ROFS);
 	CHECK_EQ_U64(fs_mkdir(b.ns, NULL, S("/u/d")), E_ROFS);
-	CHECK_STR(rd(&b, NULL, "/u/file", NULL), "FILE");
-	hteardown(&b);
+	CHECK_STR(hostbox_read(&b, NULL, "/u/file", NULL), "FILE");
+	hostbox_free(&b);
 	/* A read-only host fs, mounted writable: the same. */
 	CHECK(hsetup(&b, HOSTFS_RDONLY, 0) == 0);
 	CHECK_EQ_U64(putstr(b.ns, "/i/x", "x"), E_ROFS);
 	CHECK_EQ_U64(fs_symlink(b.ns, S("x"), NULL, S("/i/s")), E_ROFS);
-	hteardown(&b);
+	hostbox_free(&b);
 }
 
 /*
@@ -268,11 +193,11 @@ TEST(ns_host_binds_random_walks)
 		".", "..", "i", "u", "j", "mnt", "inner", "etc", "passwd", "file", "up", "abs",
 		"abs2", "hostabs", "dotdots", "outlink", "outside", "secret", "loop", "",
 	};
-	struct hbox b;
+	struct hostbox b;
 	struct vnode *bases[4] = { NULL }, *v;
 	char path[512];
 	uint64_t x = 424242;
-	int i, k, n, reached = 0, files = 0;
+	int i, n, reached = 0, files = 0;
 
 	CHECK(hsetup(&b, 0, 0) == 0);
 	CHECK_EQ_U64(resolve(b.ns, NULL, "/i", FS_FOLLOW, &bases[1]), 0);
@@ -287,19 +212,15 @@ TEST(ns_host_binds_random_walks)
 		base = bases[(x >> 30) & 3];
 		if (!base || (x >> 20) & 1)
 			len = (size_t)snprintf(path, sizeof path, "/");
-		for (k = 0; k < n; k++) {
-			x = x * 6364136223846793005u + 1442695040888963407u;
-			len += (size_t)snprintf(path + len, sizeof path - len, "%s%s",
-						parts[(x >> 33) % (sizeof parts / sizeof parts[0])],
-						k + 1 < n ? "/" : "");
-		}
+		len = hostbox_names(&x, parts, sizeof parts / sizeof parts[0], n, path, sizeof path,
+				    len);
 		if (len == 0)
 			continue;
 		if (resolve(b.ns, path[0] == '/' ? NULL : base, path, FS_FOLLOW, &v) == 0) {
 			reached++;
 			if (v->type == VN_FILE) {
 				files++;
-				rd(&b, path[0] == '/' ? NULL : base, path, NULL);
+				hostbox_read(&b, path[0] == '/' ? NULL : base, path, NULL);
 			}
 			vn_unref(v);
 		}
@@ -313,5 +234,5 @@ TEST(ns_host_binds_random_walks)
 		unit_fail(__FILE__, __LINE__, "only %d walks reached something, %d files", reached, files);
 	for (i = 0; i < 4; i++)
 		vn_unref(bases[i]);
-	hteardown(&b);
+	hostbox_free(&b);
 }
