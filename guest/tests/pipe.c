@@ -178,63 +178,56 @@ GT(pipe_poll)
 	CHECK(gt_exited(gt_wait(c), 0));
 }
 
+/* Closes fds[0..n). */
+static void
+close_all(const int *fds, int n)
+{
+	for (int i = 0; i < n; i++)
+		close(fds[i]);
+}
+
+/*
+ * Forks one program of a pipeline: the child takes in as stdin and out as
+ * stdout (-1: the one it has), closes the pipe ends fds[0..n) and execs path
+ * with argv (exit status 99 when it cannot).
+ */
+static pid_t
+stage(int in, int out, const int *fds, int n, const char *path, char *const argv[])
+{
+	pid_t c = fork();
+
+	if (c == 0) {
+		if (in >= 0)
+			dup2(in, 0);
+		if (out >= 0)
+			dup2(out, 1);
+		close_all(fds, n);
+		execv(path, argv);
+		_exit(99);
+	}
+	return c;
+}
+
 /* echo | cat | wc -c through real programs, wired with dup2. */
 GT(pipeline_programs)
 {
-	int a[2], b[2], c2[2];
+	int p[3][2];  /* echo -> cat -> wc -> this test */
 	char out[64];
 
-	REQUIRE(pipe(a) == 0 && pipe(b) == 0 && pipe(c2) == 0);
-	pid_t p1 = fork();
+	REQUIRE(pipe(p[0]) == 0 && pipe(p[1]) == 0 && pipe(p[2]) == 0);
+	pid_t p1 = stage(-1, p[0][1], p[0], 6, "/bin/echo",
+			 (char *[]){ "echo", "through three processes", NULL });
 
 	REQUIRE(p1 >= 0);
-	if (p1 == 0) {
-		dup2(a[1], 1);
-		close(a[0]);
-		close(a[1]);
-		close(b[0]);
-		close(b[1]);
-		close(c2[0]);
-		close(c2[1]);
-		execl("/bin/echo", "echo", "through three processes", (char *)NULL);
-		_exit(99);
-	}
-	pid_t p2 = fork();
+	pid_t p2 = stage(p[0][0], p[1][1], p[0], 6, "/bin/cat", (char *[]){ "cat", NULL });
 
 	REQUIRE(p2 >= 0);
-	if (p2 == 0) {
-		dup2(a[0], 0);
-		dup2(b[1], 1);
-		close(a[0]);
-		close(a[1]);
-		close(b[0]);
-		close(b[1]);
-		close(c2[0]);
-		close(c2[1]);
-		execl("/bin/cat", "cat", (char *)NULL);
-		_exit(99);
-	}
-	pid_t p3 = fork();
+	pid_t p3 = stage(p[1][0], p[2][1], p[0], 6, "/bin/wc", (char *[]){ "wc", "-c", NULL });
 
 	REQUIRE(p3 >= 0);
-	if (p3 == 0) {
-		dup2(b[0], 0);
-		dup2(c2[1], 1);
-		close(a[0]);
-		close(a[1]);
-		close(b[0]);
-		close(b[1]);
-		close(c2[0]);
-		close(c2[1]);
-		execl("/bin/wc", "wc", "-c", (char *)NULL);
-		_exit(99);
-	}
-	close(a[0]);
-	close(a[1]);
-	close(b[0]);
-	close(b[1]);
-	close(c2[1]);
-	gt_readall(c2[0], out, sizeof out);
+	close_all(p[0], 4);
+	close(p[2][1]);
+	gt_readall(p[2][0], out, sizeof out);
 	CHECK_STR(out, "24\n");
 	CHECK(gt_exited(gt_wait(p1), 0));
 	CHECK(gt_exited(gt_wait(p2), 0));
@@ -244,40 +237,21 @@ GT(pipeline_programs)
 /* The reader of a pipeline exits early: the writer dies of SIGPIPE (yes | head). */
 GT(pipeline_early_reader_exit)
 {
-	int p[2];
+	int p[2][2];  /* yes -> head -> this test */
 	char out[64];
 
-	REQUIRE(pipe(p) == 0);
-	pid_t w = fork();
+	REQUIRE(pipe(p[0]) == 0);
+	/* yes starts before the second pipe exists, so it holds no end of it. */
+	pid_t w = stage(-1, p[0][1], p[0], 2, "/bin/yes", (char *[]){ "yes", NULL });
 
 	REQUIRE(w >= 0);
-	if (w == 0) {
-		dup2(p[1], 1);
-		close(p[0]);
-		close(p[1]);
-		execl("/bin/yes", "yes", (char *)NULL);
-		_exit(99);
-	}
-	int q[2];
-
-	REQUIRE(pipe(q) == 0);
-	pid_t r = fork();
+	REQUIRE(pipe(p[1]) == 0);
+	pid_t r = stage(p[0][0], p[1][1], p[0], 4, "/bin/head", (char *[]){ "head", "-n", "2", NULL });
 
 	REQUIRE(r >= 0);
-	if (r == 0) {
-		dup2(p[0], 0);
-		dup2(q[1], 1);
-		close(p[0]);
-		close(p[1]);
-		close(q[0]);
-		close(q[1]);
-		execl("/bin/head", "head", "-n", "2", (char *)NULL);
-		_exit(99);
-	}
-	close(p[0]);
-	close(p[1]);
-	close(q[1]);
-	gt_readall(q[0], out, sizeof out);
+	close_all(p[0], 2);
+	close(p[1][1]);
+	gt_readall(p[1][0], out, sizeof out);
 	CHECK_STR(out, "y\ny\n");
 	CHECK(gt_exited(gt_wait(r), 0));
 	CHECK(gt_signalled(gt_wait(w), SIGPIPE));
