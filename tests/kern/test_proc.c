@@ -63,6 +63,25 @@ run(const char *body, uint64_t seed, uint32_t max_procs, uint64_t max_fuel, stru
 	return st;
 }
 
+/*
+ * The trace is exactly want[0..n): its length and every value (each one
+ * checked, whatever the length), failures reported at the caller's line.
+ */
+static void
+check_trace(int line, const int32_t *want, int n)
+{
+	if (kt_ntrace != n)
+		unit_fail(__FILE__, line, "kt_ntrace: %d != %d", kt_ntrace, n);
+	for (int i = 0; i < n && i < KT_MAXLOG; i++)
+		if (kt_trace[i].v != want[i])
+			unit_fail(__FILE__, line, "kt_trace[%d].v: %d != %d", i, (int)kt_trace[i].v,
+				  (int)want[i]);
+}
+
+#define CHECK_TRACE(...)                                                                   \
+	check_trace(__LINE__, (const int32_t[]){ __VA_ARGS__ },                            \
+		    (int)(sizeof (const int32_t[]){ __VA_ARGS__ } / sizeof(int32_t)))
+
 TEST(kern_fork_both_continue)
 {
 	int32_t st = run(
@@ -142,10 +161,7 @@ TEST(kern_wnohang)
 	    "  (call $log (i32.sub (call $wait (local.get $c) (i32.const 0) (i32.const 0)) (local.get $c)))\n"
 	    "  (call $log (call $wait (local.get $c) (i32.const 1) (i32.const 0))))\n",
 	    3, 0, 0, NULL);
-	CHECK_EQ_I64(kt_ntrace, 3);
-	CHECK_EQ_I64(kt_trace[0].v, 0);
-	CHECK_EQ_I64(kt_trace[1].v, 0);
-	CHECK_EQ_I64(kt_trace[2].v, -E_CHILD);
+	CHECK_TRACE(0, 0, -E_CHILD);
 }
 
 TEST(kern_kill_terminates_compute_loop)
@@ -160,12 +176,7 @@ TEST(kern_kill_terminates_compute_loop)
 	    "  (call $log (call $kill (i32.const 99999) (i32.const 0)))\n"
 	    "  (call $log (call $kill (local.get $c) (i32.const 65))))\n",
 	    4, 0, 0, NULL);
-	CHECK_EQ_I64(kt_ntrace, 5);
-	CHECK_EQ_I64(kt_trace[0].v, 0);
-	CHECK_EQ_I64(kt_trace[1].v, 15);
-	CHECK_EQ_I64(kt_trace[2].v, -E_SRCH);
-	CHECK_EQ_I64(kt_trace[3].v, -E_SRCH);
-	CHECK_EQ_I64(kt_trace[4].v, -E_INVAL);
+	CHECK_TRACE(0, 15, -E_SRCH, -E_SRCH, -E_INVAL);
 }
 
 #define HANDLER                                                                    \
@@ -228,9 +239,7 @@ TEST(kern_eintr_after_handler)
 	    "  (drop (call $kill (local.get $c) (i32.const 10)))\n"
 	    "  (drop (call $wait (local.get $c) (i32.const 0) (i32.const 0))))\n",
 	    7, 0, 0, NULL);
-	CHECK_EQ_I64(kt_ntrace, 2);
-	CHECK_EQ_I64(kt_trace[0].v, 500);
-	CHECK_EQ_I64(kt_trace[1].v, -E_INTR);
+	CHECK_TRACE(500, -E_INTR);
 }
 
 TEST(kern_stop_continue_wait)
@@ -249,13 +258,9 @@ TEST(kern_stop_continue_wait)
 	    "  (drop (call $wait (local.get $c) (i32.const 0) (i32.const 0)))\n"
 	    "  (call $log (i32.load (i32.const 0))))\n",
 	    8, 0, 0, NULL);
-	CHECK_EQ_I64(kt_ntrace, 6);
-	CHECK_EQ_I64(kt_trace[0].v, 0);
-	CHECK_EQ_I64(kt_trace[1].v, 0x137f);
-	CHECK_EQ_I64(kt_trace[2].v, 0); /* WNOHANG|WUNTRACED: already reported */
-	CHECK_EQ_I64(kt_trace[3].v, 0);
-	CHECK_EQ_I64(kt_trace[4].v, 0xffff);
-	CHECK_EQ_I64(kt_trace[5].v, 9);
+	CHECK_TRACE(0, 0x137f,
+		    0, /* WNOHANG|WUNTRACED: already reported */
+		    0, 0xffff, 9);
 }
 
 TEST(kern_orphans_go_to_init)
@@ -275,10 +280,7 @@ TEST(kern_orphans_go_to_init)
 	    "  (drop (call $wait (i32.const -1) (i32.const 0) (i32.const 0)))\n"
 	    "  (call $log (i32.load (i32.const 0))))\n",
 	    9, 0, 0, NULL);
-	CHECK_EQ_I64(kt_ntrace, 3);
-	CHECK_EQ_I64(kt_trace[0].v, 700);
-	CHECK_EQ_I64(kt_trace[1].v, 1);
-	CHECK_EQ_I64(kt_trace[2].v, 4 << 8);
+	CHECK_TRACE(700, 1, 4 << 8);
 }
 
 TEST(kern_fuel_limit_sigxcpu)
@@ -315,12 +317,7 @@ TEST(kern_process_limit)
 	    "  (drop (call $wait (i32.const -1) (i32.const 0) (i32.const 0)))\n"
 	    "  (call $log (call $wait (i32.const -1) (i32.const 0) (i32.const 0))))\n",
 	    12, 3, 0, NULL);
-	CHECK_EQ_I64(kt_ntrace, 5);
-	CHECK_EQ_I64(kt_trace[0].v, 0);
-	CHECK_EQ_I64(kt_trace[1].v, 0);
-	CHECK_EQ_I64(kt_trace[2].v, 1);
-	CHECK_EQ_I64(kt_trace[3].v, -E_AGAIN);
-	CHECK_EQ_I64(kt_trace[4].v, -E_CHILD);
+	CHECK_TRACE(0, 0, 1, -E_AGAIN, -E_CHILD);
 }
 
 TEST(kern_pids_seeded_increasing)
@@ -405,16 +402,9 @@ TEST(kern_groups_kill_group)
 	    "  (call $log (call $setsid))\n"
 	    "  (call $log (call $kill (i32.const -77777) (i32.const 9))))\n",
 	    14, 0, 0, NULL);
-	CHECK_EQ_I64(kt_ntrace, 9);
-	CHECK_EQ_I64(kt_trace[0].v, 0);
-	CHECK_EQ_I64(kt_trace[1].v, 0);
-	CHECK_EQ_I64(kt_trace[2].v, 0);
-	CHECK_EQ_I64(kt_trace[3].v, -E_PERM);
-	CHECK_EQ_I64(kt_trace[4].v, 0);
-	CHECK_EQ_I64(kt_trace[5].v, 9);
-	CHECK_EQ_I64(kt_trace[6].v, 9);
-	CHECK_EQ_I64(kt_trace[7].v, -E_PERM); /* already a group leader */
-	CHECK_EQ_I64(kt_trace[8].v, -E_SRCH);
+	CHECK_TRACE(0, 0, 0, -E_PERM, 0, 9, 9,
+		    -E_PERM, /* already a group leader */
+		    -E_SRCH);
 }
 
 TEST(kern_sleep_timer)
@@ -438,8 +428,7 @@ TEST(kern_sigchld_ignored_no_zombies)
 	    "  (if (i32.eqz (local.get $c)) (then (call $exit (i32.const 0))))\n"
 	    "  (call $log (call $wait (i32.const -1) (i32.const 0) (i32.const 0))))\n",
 	    16, 0, 0, NULL);
-	CHECK_EQ_I64(kt_ntrace, 1);
-	CHECK_EQ_I64(kt_trace[0].v, -E_CHILD);
+	CHECK_TRACE(-E_CHILD);
 }
 
 TEST(kern_sigkill_blocked_sleeper)
@@ -455,8 +444,7 @@ TEST(kern_sigkill_blocked_sleeper)
 	    "  (drop (call $wait (local.get $c) (i32.const 0) (i32.const 0)))\n"
 	    "  (call $log (i32.load (i32.const 0))))\n",
 	    17, 0, 0, NULL);
-	CHECK_EQ_I64(kt_ntrace, 1);
-	CHECK_EQ_I64(kt_trace[0].v, 9);
+	CHECK_TRACE(9);
 }
 
 TEST(kern_interactive_not_delayed_by_hog)
@@ -566,8 +554,7 @@ TEST(kern_orphaned_stopped_group_hup)
 	    "  (drop (call $wait (i32.const -1) (i32.const 0) (i32.const 0)))\n"
 	    "  (call $log (i32.load (i32.const 0))))\n",
 	    21, 0, 0, NULL);
-	CHECK_EQ_I64(kt_ntrace, 1);
-	CHECK_EQ_I64(kt_trace[0].v, 1);
+	CHECK_TRACE(1);
 }
 
 TEST(kern_handler_skips_command_export_wrapper)
@@ -587,6 +574,5 @@ TEST(kern_handler_skips_command_export_wrapper)
 	    "  (drop (call $kill (call $pid) (i32.const 10)))\n"
 	    "  (call $log (global.get $got)))\n",
 	    22, 0, 0, NULL);
-	CHECK_EQ_I64(kt_ntrace, 1);
-	CHECK_EQ_I64(kt_trace[0].v, 10);
+	CHECK_TRACE(10);
 }
