@@ -1138,6 +1138,40 @@ out:
 	return rc;
 }
 
+/* Pushes n fresh stack entries of the given types (a block's or a call's results). */
+static int
+push_types(struct cc *c, const uint8_t *types, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (push(c, types[i], V_STACK, 0, 0))
+			return -1;
+	return 0;
+}
+
+/*
+ * The three operands of a bulk memory or table instruction (destination,
+ * source or value of type mid, length): popped and, in live code, placed in
+ * slots *sd, *ss, *sn and op emitted in n cells at *at. In dead code *at is
+ * NONE and nothing is emitted. 0 or -1.
+ */
+static int
+bulk_operands(struct cc *c, uint8_t mid, enum vm_xop op, uint32_t n, uint32_t *at, uint32_t *sd,
+	      uint32_t *ss, uint32_t *sn)
+{
+	struct ventry len, src, dst;
+	uint32_t pn, ps, pd;
+
+	*at = NONE;
+	if (pop(c, VM_I32, &len, &pn) || pop(c, mid, &src, &ps) || pop(c, VM_I32, &dst, &pd))
+		return -1;
+	if (!live(c))
+		return 0;
+	if (operand(c, &dst, pd, sd) || operand(c, &src, ps, ss) || operand(c, &len, pn, sn))
+		return -1;
+	*at = emit(c, op, n);
+	return *at == NONE ? -1 : 0;
+}
+
 /* Arguments of a call: the top np entries, into consecutive home slots. */
 static int
 call_args(struct cc *c, const struct vm_functype *ft, uint32_t *argbase)
@@ -1164,10 +1198,7 @@ call_results(struct cc *c, const struct vm_functype *ft, uint32_t at, uint32_t s
 	if (reserve(c, (uint64_t)at + size + 1))
 		return -1;
 	c->flags[at + size] |= VM_PC_RETURN;
-	for (uint32_t i = 0; i < ft->nresults; i++)
-		if (push(c, ft->types[ft->nparams + i], V_STACK, 0, 0))
-			return -1;
-	return 0;
+	return push_types(c, ft->types + ft->nparams, ft->nresults);
 }
 
 /*
@@ -1328,8 +1359,7 @@ compile_body(struct cc *c)
 					TRY(place_label(c, 0));
 					t->unreachable = false;
 					c->nvs = t->height;
-					for (uint32_t i = 0; i < t->nresults; i++)
-						TRY(push(c, t->results[i], V_STACK, 0, 0));
+					TRY(push_types(c, t->results, t->nresults));
 				}
 				TRY(emit_return(c));
 				close_run(c);
@@ -1341,8 +1371,7 @@ compile_body(struct cc *c)
 				/* Only the fall-through leaves a loop: entries stay. */
 				if (t->unreachable) {
 					c->nvs = t->height;
-					for (uint32_t i = 0; i < t->nresults; i++)
-						TRY(push(c, t->results[i], V_STACK, 0, 0));
+					TRY(push_types(c, t->results, t->nresults));
 				}
 				break;
 			}
@@ -1364,8 +1393,7 @@ compile_body(struct cc *c)
 			if (merged || t->unreachable) {
 				c->nvs = t->height;
 				c->ncs--;
-				for (uint32_t i = 0; i < t->nresults; i++)
-					TRY(push(c, t->results[i], V_STACK, 0, 0));
+				TRY(push_types(c, t->results, t->nresults));
 			} else {
 				c->ncs--;
 			}
@@ -1414,8 +1442,7 @@ compile_body(struct cc *c)
 				c->code[at + 1] = pack(x, y);
 				TRY(call_results(c, ft, at, x < m->nfunc_imports ? 2 : 3));
 			} else {
-				for (uint32_t i = 0; i < ft->nresults; i++)
-					TRY(push(c, ft->types[ft->nparams + i], V_STACK, 0, 0));
+				TRY(push_types(c, ft->types + ft->nparams, ft->nresults));
 			}
 			break;
 		}
@@ -1442,8 +1469,7 @@ compile_body(struct cc *c)
 				c->code[at + 2] = pack(sa, pb);
 				TRY(call_results(c, ft, at, 3));
 			} else {
-				for (uint32_t i = 0; i < ft->nresults; i++)
-					TRY(push(c, ft->types[ft->nparams + i], V_STACK, 0, 0));
+				TRY(push_types(c, ft->types + ft->nparams, ft->nresults));
 			}
 			break;
 		}
@@ -1722,17 +1748,9 @@ compile_body(struct cc *c)
 				if (!m->nmems)
 					BAD("unknown memory 0");
 				{
-					struct ventry n, v, d;
-					uint32_t pn, pv, pd, sn, sv, sd;
-					TRY(pop(c, VM_I32, &n, &pn));
-					TRY(pop(c, VM_I32, &v, &pv));
-					TRY(pop(c, VM_I32, &d, &pd));
-					if (live(c)) {
-						TRY(operand(c, &d, pd, &sd));
-						TRY(operand(c, &v, pv, &sv));
-						TRY(operand(c, &n, pn, &sn));
-						if ((at = emit(c, VM_X_memory_fill, 3)) == NONE)
-							goto bad;
+					uint32_t sn, sv, sd;
+					TRY(bulk_operands(c, VM_I32, VM_X_memory_fill, 3, &at, &sd, &sv, &sn));
+					if (at != NONE) {
 						c->code[at + 1] = pack(sd, sv);
 						c->code[at + 2] = sn;
 					}
@@ -1761,17 +1779,10 @@ compile_body(struct cc *c)
 							BAD("type mismatch: table.copy from %s to %s",
 							    tname(m->tables[z].elemtype), tname(m->tables[y].elemtype));
 					}
-					struct ventry n, s, d;
-					uint32_t pn, ps, pd, sn, ss, sd;
-					TRY(pop(c, VM_I32, &n, &pn));
-					TRY(pop(c, VM_I32, &s, &ps));
-					TRY(pop(c, VM_I32, &d, &pd));
-					if (live(c)) {
-						TRY(operand(c, &d, pd, &sd));
-						TRY(operand(c, &s, ps, &ss));
-						TRY(operand(c, &n, pn, &sn));
-						if ((at = emit(c, x == 12 ? VM_X_table_init : VM_X_table_copy, 4)) == NONE)
-							goto bad;
+					uint32_t sn, ss, sd;
+					TRY(bulk_operands(c, VM_I32, x == 12 ? VM_X_table_init : VM_X_table_copy, 4,
+							  &at, &sd, &ss, &sn));
+					if (at != NONE) {
 						c->code[at + 1] = pack(sd, ss);
 						if (x == 12) {
 							c->code[at + 2] = pack(sn, y);
@@ -1821,17 +1832,10 @@ compile_body(struct cc *c)
 					}
 					TRY(push(c, VM_I32, V_STACK, 0, 0));
 				} else {
-					struct ventry n, v, d;
-					uint32_t pn, pv, pd, sn, sv, sd;
-					TRY(pop(c, VM_I32, &n, &pn));
-					TRY(pop(c, m->tables[y].elemtype, &v, &pv));
-					TRY(pop(c, VM_I32, &d, &pd));
-					if (live(c)) {
-						TRY(operand(c, &d, pd, &sd));
-						TRY(operand(c, &v, pv, &sv));
-						TRY(operand(c, &n, pn, &sn));
-						if ((at = emit(c, VM_X_table_fill, 3)) == NONE)
-							goto bad;
+					uint32_t sn, sv, sd;
+					TRY(bulk_operands(c, m->tables[y].elemtype, VM_X_table_fill, 3, &at, &sd,
+							  &sv, &sn));
+					if (at != NONE) {
 						c->code[at + 1] = pack(sd, sv);
 						c->code[at + 2] = pack(sn, y);
 					}
@@ -1843,17 +1847,10 @@ compile_body(struct cc *c)
 			break;
 		three_i32: {
 			/* memory.init (x = 8, segment y) and memory.copy (x = 10) */
-			struct ventry n, s, d;
-			uint32_t pn, ps, pd, sn, ss, sd;
-			TRY(pop(c, VM_I32, &n, &pn));
-			TRY(pop(c, VM_I32, &s, &ps));
-			TRY(pop(c, VM_I32, &d, &pd));
-			if (live(c)) {
-				TRY(operand(c, &d, pd, &sd));
-				TRY(operand(c, &s, ps, &ss));
-				TRY(operand(c, &n, pn, &sn));
-				if ((at = emit(c, x == 8 ? VM_X_memory_init : VM_X_memory_copy, 3)) == NONE)
-					goto bad;
+			uint32_t sn, ss, sd;
+			TRY(bulk_operands(c, VM_I32, x == 8 ? VM_X_memory_init : VM_X_memory_copy, 3, &at,
+					  &sd, &ss, &sn));
+			if (at != NONE) {
 				c->code[at + 1] = pack(sd, ss);
 				c->code[at + 2] = x == 8 ? pack(sn, y) : sn;
 			}
