@@ -161,33 +161,12 @@ rd_byte(struct cc *c, uint8_t *out)
 	return 0;
 }
 
-/* Unsigned LEB128 of at most `bits` bits. */
+/*
+ * LEB128 of at most `bits` bits, unsigned or signed (then 32, 33 or 64 bits,
+ * sign-extended to 64); the 64 bits into *out.
+ */
 static int
-rd_uleb(struct cc *c, unsigned bits, uint64_t *out)
-{
-	uint64_t v = 0;
-	unsigned shift = 0;
-	uint8_t b;
-
-	for (;;) {
-		if (rd_byte(c, &b))
-			return -1;
-		if (shift + 7 >= bits && (b & 0x80))
-			return FAILED(c, VM_ERR_MALFORMED, "integer representation too long");
-		if (shift + 7 > bits && (b >> (bits - shift)) != 0)
-			return FAILED(c, VM_ERR_MALFORMED, "integer too large");
-		v |= (uint64_t)(b & 0x7f) << shift;
-		if (!(b & 0x80))
-			break;
-		shift += 7;
-	}
-	*out = v;
-	return 0;
-}
-
-/* Signed LEB128 of at most `bits` bits (32, 33 or 64). */
-static int
-rd_sleb(struct cc *c, unsigned bits, int64_t *out)
+rd_leb(struct cc *c, unsigned bits, bool sign, uint64_t *out)
 {
 	uint64_t v = 0;
 	unsigned shift = 0;
@@ -199,10 +178,11 @@ rd_sleb(struct cc *c, unsigned bits, int64_t *out)
 		if (shift + 7 >= bits && (b & 0x80))
 			return FAILED(c, VM_ERR_MALFORMED, "integer representation too long");
 		if (shift + 7 > bits) {
-			/* The unused bits of the last byte must all equal the sign bit. */
+			/* The unused bits of the last byte: zero, or when signed all
+			 * equal to the sign bit. */
 			unsigned used = bits - shift;
-			uint8_t rest = (uint8_t)(b & 0x7f) >> (used - 1);
-			if (rest != 0 && rest != (0x7f >> (used - 1)))
+			uint8_t rest = sign ? (uint8_t)(b & 0x7f) >> (used - 1) : (uint8_t)(b >> used);
+			if (rest != 0 && (!sign || rest != (0x7f >> (used - 1))))
 				return FAILED(c, VM_ERR_MALFORMED, "integer too large");
 		}
 		v |= (uint64_t)(b & 0x7f) << shift;
@@ -210,8 +190,20 @@ rd_sleb(struct cc *c, unsigned bits, int64_t *out)
 		if (!(b & 0x80))
 			break;
 	}
-	if (shift < 64 && (b & 0x40))
+	if (sign && shift < 64 && (b & 0x40))
 		v |= ~(uint64_t)0 << shift;
+	*out = v;
+	return 0;
+}
+
+/* Signed LEB128 of at most `bits` bits (32, 33 or 64). */
+static int
+rd_sleb(struct cc *c, unsigned bits, int64_t *out)
+{
+	uint64_t v;
+
+	if (rd_leb(c, bits, true, &v))
+		return -1;
 	*out = (int64_t)v;
 	return 0;
 }
@@ -221,7 +213,7 @@ rd_u32(struct cc *c, uint32_t *out)
 {
 	uint64_t v;
 
-	if (rd_uleb(c, 32, &v))
+	if (rd_leb(c, 32, false, &v))
 		return -1;
 	*out = (uint32_t)v;
 	return 0;
