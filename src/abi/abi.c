@@ -107,20 +107,6 @@ same_type(const struct vm_functype *a, const struct vm_functype *b)
 	return n == 0 || !memcmp(a->types, b->types, n);
 }
 
-static const char *
-typename(uint8_t t)
-{
-	switch (t) {
-	case VM_I32: return "i32";
-	case VM_I64: return "i64";
-	case VM_F32: return "f32";
-	case VM_F64: return "f64";
-	case VM_FUNCREF: return "funcref";
-	case VM_EXTERNREF: return "externref";
-	default: return "?";
-	}
-}
-
 /* "(i32, i64) -> (i32)" into buf. */
 static void
 format_type(const struct vm_functype *t, char *buf, size_t cap)
@@ -130,12 +116,12 @@ format_type(const struct vm_functype *t, char *buf, size_t cap)
 	o += (size_t)snprintf(buf + o, cap - o, "(");
 	for (uint32_t i = 0; i < t->nparams && o < cap; i++)
 		o += (size_t)snprintf(buf + o, cap - o, "%s%s", i ? ", " : "",
-				      typename(t->types[i]));
+				      vm_valtype_name(t->types[i]));
 	if (o < cap)
 		o += (size_t)snprintf(buf + o, cap - o, ") -> (");
 	for (uint32_t i = 0; i < t->nresults && o < cap; i++)
 		o += (size_t)snprintf(buf + o, cap - o, "%s%s", i ? ", " : "",
-				      typename(t->types[t->nparams + i]));
+				      vm_valtype_name(t->types[t->nparams + i]));
 	if (o < cap)
 		snprintf(buf + o, cap - o, ")");
 }

@@ -118,16 +118,7 @@ static const uint8_t vt_one[256] = {
 static const char *
 tname(uint8_t t)
 {
-	switch (t) {
-	case VM_I32: return "i32";
-	case VM_I64: return "i64";
-	case VM_F32: return "f32";
-	case VM_F64: return "f64";
-	case VM_FUNCREF: return "funcref";
-	case VM_EXTERNREF: return "externref";
-	case T_UNKNOWN: return "unknown";
-	default: return "?";
-	}
+	return t == T_UNKNOWN ? "unknown" : vm_valtype_name(t);
 }
 
 /* Record an error: "<spec text>...: func N, offset 0x..". Returns -1. */

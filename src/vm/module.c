@@ -34,6 +34,20 @@ vm_err(struct vm_error *e, enum vm_errkind kind, uint32_t offset, const char *fm
 	return kind;
 }
 
+const char *
+vm_valtype_name(uint8_t t)
+{
+	switch (t) {
+	case VM_I32: return "i32";
+	case VM_I64: return "i64";
+	case VM_F32: return "f32";
+	case VM_F64: return "f64";
+	case VM_FUNCREF: return "funcref";
+	case VM_EXTERNREF: return "externref";
+	default: return "?";
+	}
+}
+
 /* FNV-1a, 64 bits: the module identity in snapshots. Never fails. */
 uint64_t
 vm_hash64(const uint8_t *p, size_t n)

@@ -29,6 +29,9 @@ enum vm_valtype {
 	VM_EXTERNREF = 0x6f,
 };
 
+/* The text-format name of value type t ("i32" ... "externref"); "?" for any other byte. */
+const char *vm_valtype_name(uint8_t t);
+
 /*
  * Every value lives in one 64-bit slot. i32 and f32 use the low 32 bits
  * (bit patterns, NaN payloads preserved); the upper bits are unspecified
