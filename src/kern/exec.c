@@ -367,12 +367,12 @@ strv_bytes(char *const *v, size_t *n)
 }
 
 char **
-proc_strv_dup(char *const *v, int *count)
+kern_strv_dup(char *const *v, int max, int *count)
 {
 	size_t n = 0, bytes = 0;
 	char **out, *s;
 
-	for (; v && v[n]; n++)
+	for (; v && (max < 0 ? v[n] != NULL : n < (size_t)max); n++)
 		bytes += strlen(v[n]) + 1;
 	out = al_malloc((n + 1) * sizeof *out + bytes);
 	if (!out)
@@ -386,7 +386,8 @@ proc_strv_dup(char *const *v, int *count)
 		s += l;
 	}
 	out[n] = NULL;
-	*count = (int)n;
+	if (count)
+		*count = (int)n;
 	return out;
 }
 
@@ -417,8 +418,8 @@ replace_image(struct proc *p, struct kmod *m, const char *name, char *const argv
 
 	if (strv_bytes(argv, &na) + strv_bytes(envp, &ne) > ARG_MAX_BYTES)
 		return E_2BIG;
-	nargv = proc_strv_dup(argv, &nargc);
-	nenvp = proc_strv_dup(envp, &nenvc);
+	nargv = kern_strv_dup(argv, -1, &nargc);
+	nenvp = kern_strv_dup(envp, -1, &nenvc);
 	if (!nargv || !nenvp) {
 		al_free(nargv);
 		al_free(nenvp);

@@ -354,6 +354,13 @@ int kern_step(struct kern *k, int64_t budget, struct kern_event *ev);
 
 /* The system clock (ns). */
 uint64_t kern_now(struct kern *k);
+/*
+ * A copy of the string vector v in one block (al_free frees it all),
+ * NULL-terminated: the first max strings, or (max < 0) up to v's NULL; v
+ * NULL is empty. *count (may be NULL) gets the number. NULL when out of
+ * memory. (argv/envp of processes, of /task tasks, the system's default env.)
+ */
+char **kern_strv_dup(char *const *v, int max, int *count);
 
 /* The process with `pid` (zombies included), or NULL. */
 struct proc *proc_find(struct kern *k, int32_t pid);

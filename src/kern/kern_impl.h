@@ -45,9 +45,6 @@ void proc_charge(struct proc *p);
 void proc_mem_limit(struct proc *p);
 
 /* exec.c */
-/* A NULL-terminated copy of v (NULL: empty) in one malloc'd block (al_free()
- * frees it all); *count gets the number of strings. NULL when out of memory. */
-char **proc_strv_dup(char *const *v, int *count);
 void kmod_ref(struct kmod *m);
 void kmod_unref(struct kmod *m);
 /* Drop the module cache (modules still in use stay alive until unref'd). */

@@ -396,8 +396,8 @@ proc_fork(struct proc *p, int32_t *child)
 	if ((e = proc_alloc(p->k, p, &c)))
 		return e;
 	c->inst = vm_clone(p->inst, &err);
-	c->argv = proc_strv_dup(p->argv, &c->argc);
-	c->envp = proc_strv_dup(p->envp, &c->envc);
+	c->argv = kern_strv_dup(p->argv, -1, &c->argc);
+	c->envp = kern_strv_dup(p->envp, -1, &c->envc);
 	if (!c->inst || !c->argv || !c->envp) {
 		proc_discard(c);
 		return E_NOMEM;

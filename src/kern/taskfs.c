@@ -842,29 +842,6 @@ notstarted(struct tcx *c)
 	return c->p && c->p->state == P_EMBRYO && c->r && c->r->made && !c->r->started;
 }
 
-static char **
-strvec(int argc, char **argv)
-{
-	size_t bytes = 0;
-	char **v, *s;
-
-	for (int i = 0; i < argc; i++)
-		bytes += strlen(argv[i]) + 1;
-	v = al_malloc((size_t)(argc + 1) * sizeof *v + bytes);
-	if (!v)
-		return NULL;
-	s = (char *)(v + argc + 1);
-	for (int i = 0; i < argc; i++) {
-		size_t l = strlen(argv[i]) + 1;
-
-		memcpy(s, argv[i], l);
-		v[i] = s;
-		s += l;
-	}
-	v[argc] = NULL;
-	return v;
-}
-
 static int
 v_cmd(struct tcx *c, int argc, char **argv)
 {
@@ -872,7 +849,7 @@ v_cmd(struct tcx *c, int argc, char **argv)
 
 	if (!notstarted(c))
 		return fail(c, E_BUSY, "the task has started");
-	if (!(v = strvec(argc, argv)))
+	if (!(v = kern_strv_dup(argv, argc, NULL)))
 		return E_NOMEM;
 	al_free(c->r->argv);
 	c->r->argv = v;
@@ -905,7 +882,7 @@ envvec(const char *s, size_t len)
 		}
 		lines[n++] = line;
 	}
-	v = strvec((int)n, lines);
+	v = kern_strv_dup(lines, (int)n, NULL);
 out:
 	al_free(lines);
 	al_free(copy);

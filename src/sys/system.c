@@ -150,29 +150,6 @@ mkdir_p(struct ns *ns, const char *path)
 	return 0;
 }
 
-static char **
-env_copy(const char *const *env)
-{
-	size_t n = 0, bytes = 0;
-	char **out, *s;
-
-	for (; env[n]; n++)
-		bytes += strlen(env[n]) + 1;
-	out = al_malloc((n + 1) * sizeof *out + bytes);
-	if (!out)
-		return NULL;
-	s = (char *)(out + n + 1);
-	for (size_t i = 0; i < n; i++) {
-		size_t l = strlen(env[i]) + 1;
-
-		memcpy(s, env[i], l);
-		out[i] = s;
-		s += l;
-	}
-	out[n] = NULL;
-	return out;
-}
-
 static int
 mount_one(struct wr_System *sys, const wr_Mount *m)
 {
@@ -293,7 +270,7 @@ wr_system_new(const wr_Config *cfg, wr_System **out, char *errbuf, size_t errlen
 		goto fail;
 	sys->k->sys = sys;
 	events_attach(sys, cfg);
-	sys->env = env_copy(cfg->env ? cfg->env : default_env);
+	sys->env = kern_strv_dup((char *const *)(cfg->env ? cfg->env : default_env), -1, NULL);
 	if (!sys->env)
 		goto fail;
 	ns = fs_default_root(cfg->fs_quota, cfg->seed, &sys->devfs);
