@@ -116,6 +116,11 @@ struct fs_dirent {
 /* Return nonzero to stop the walk (e.g. the guest's buffer is full). */
 typedef int (*fs_dirent_fn)(void *arg, const struct fs_dirent *d);
 
+/* For synthetic file systems' readdir: pass one entry named by the
+ * NUL-terminated name to fn; returns what fn returns. */
+int fs_dirent_emit(fs_dirent_fn fn, void *arg, uint64_t next, uint64_t ino,
+		   enum vnode_type type, const char *name);
+
 /* open flags seen by the open hook and fs_open. */
 enum {
 	FS_O_READ = 1 << 0,

@@ -4,6 +4,7 @@
  * for timestamps, and the errno message table.
  */
 #define _POSIX_C_SOURCE 200809L
+#include <string.h>
 #include <time.h>
 
 #include "fs/fs.h"
@@ -353,4 +354,14 @@ vn_close(struct vnode *v, unsigned oflags, struct fs_io *io)
 {
 	if (v->ops->close)
 		v->ops->close(v, oflags, io);
+}
+
+int
+fs_dirent_emit(fs_dirent_fn fn, void *arg, uint64_t next, uint64_t ino, enum vnode_type type,
+	       const char *name)
+{
+	struct fs_dirent d = { .next = next, .ino = ino, .type = type, .name = name,
+			       .namelen = strlen(name) };
+
+	return fn(arg, &d);
 }

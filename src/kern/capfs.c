@@ -191,16 +191,6 @@ lookup(struct vnode *dir, const char *name, size_t len, struct vnode **out)
 }
 
 static int
-emit(fs_dirent_fn fn, void *arg, uint64_t next, uint64_t ino, enum vnode_type type,
-     const char *name)
-{
-	struct fs_dirent d = { .next = next, .ino = ino, .type = type, .name = name,
-			       .namelen = strlen(name) };
-
-	return fn(arg, &d);
-}
-
-static int
 readdir_(struct vnode *dir, uint64_t cookie, fs_dirent_fn fn, void *arg)
 {
 	struct capfs *c = CF(dir);
@@ -211,28 +201,31 @@ readdir_(struct vnode *dir, uint64_t cookie, fs_dirent_fn fn, void *arg)
 
 	switch (n->kind) {
 	case C_ROOT:
-		if (cookie == 0 && emit(fn, arg, 1, (uint64_t)C_NEWDIR << 56, VN_DIR, "new"))
+		if (cookie == 0 && fs_dirent_emit(fn, arg, 1,
+						  (uint64_t)C_NEWDIR << 56, VN_DIR, "new"))
 			return 0;
 		/* Pipes are listed newest first: the cookie counts entries from the head. */
 		for (i = 1, p = c->pipes; p; p = p->next, i++) {
 			if (i < cookie)
 				continue;
 			snprintf(name, sizeof name, "%llu", (unsigned long long)p->id);
-			if (emit(fn, arg, i + 1, (uint64_t)C_DIR << 56 | p->id, VN_DIR, name))
+			if (fs_dirent_emit(fn, arg, i + 1,
+					   (uint64_t)C_DIR << 56 | p->id, VN_DIR, name))
 				return 0;
 		}
 		return 0;
 	case C_NEWDIR:
 		if (cookie == 0)
-			emit(fn, arg, 1, (uint64_t)C_NEWPIPE << 56, VN_FILE, "pipe");
+			fs_dirent_emit(fn, arg, 1, (uint64_t)C_NEWPIPE << 56, VN_FILE, "pipe");
 		return 0;
 	case C_DIR:
 		if (!findpipe(c, n->id))
 			return E_NOENT;
-		if (cookie == 0 && emit(fn, arg, 1, (uint64_t)C_R << 56 | n->id, VN_CHAR, "r"))
+		if (cookie == 0 && fs_dirent_emit(fn, arg, 1,
+						  (uint64_t)C_R << 56 | n->id, VN_CHAR, "r"))
 			return 0;
 		if (cookie <= 1)
-			emit(fn, arg, 2, (uint64_t)C_W << 56 | n->id, VN_CHAR, "w");
+			fs_dirent_emit(fn, arg, 2, (uint64_t)C_W << 56 | n->id, VN_CHAR, "w");
 		return 0;
 	default:
 		return E_NOTDIR;

@@ -735,13 +735,10 @@ srv_readdir(struct vnode *dir, uint64_t cookie, fs_dirent_fn fn, void *arg)
 	if (!c)
 		return 0;
 	for (struct intf *in = c->head; in; in = in->next) {
-		struct fs_dirent d = { .next = in->serial + 1, .ino = name_ino(in->name),
-				       .type = VN_FILE, .name = in->name,
-				       .namelen = strlen(in->name) };
-
 		if (in->serial < cookie)
 			continue;
-		if (fn(arg, &d))
+		if (fs_dirent_emit(fn, arg, in->serial + 1, name_ino(in->name), VN_FILE,
+				   in->name))
 			break;
 	}
 	return 0;

@@ -1644,16 +1644,6 @@ lookup(struct vnode *dir, const char *name, size_t len, struct vnode **out)
 }
 
 static int
-emit(fs_dirent_fn fn, void *arg, uint64_t next, uint64_t ino, enum vnode_type type,
-     const char *name)
-{
-	struct fs_dirent d = { .next = next, .ino = ino, .type = type, .name = name,
-			       .namelen = strlen(name) };
-
-	return fn(arg, &d);
-}
-
-static int
 readdir_(struct vnode *dir, uint64_t cookie, fs_dirent_fn fn, void *arg)
 {
 	struct tnode *n = N(dir);
@@ -1665,15 +1655,17 @@ readdir_(struct vnode *dir, uint64_t cookie, fs_dirent_fn fn, void *arg)
 	if ((e = settle(dir, NULL, &c)))
 		return e;
 	if (n->kind == T_ROOT) {
-		if (cookie == 0 && emit(fn, arg, 1, inoof(T_NEW, 0, 0), VN_FILE, "new"))
+		if (cookie == 0 && fs_dirent_emit(fn, arg, 1, inoof(T_NEW, 0, 0), VN_FILE, "new"))
 			return 0;
-		if (cookie <= 1 && emit(fn, arg, 2, inoof(T_SELF, 0, 0), VN_SYMLINK, "self"))
+		if (cookie <= 1 && fs_dirent_emit(fn, arg, 2,
+						  inoof(T_SELF, 0, 0), VN_SYMLINK, "self"))
 			return 0;
 		for (struct proc *p = c.k->all_head; p; p = p->all_next) {
 			if ((uint64_t)p->pid + 2 < cookie || !inview(c.t, v->root, p->pid, 0))
 				continue;
 			snprintf(name, sizeof name, "%d", p->pid);
-			if (emit(fn, arg, (uint64_t)p->pid + 3, inoof(T_TASK, p->pid, 0), VN_DIR, name))
+			if (fs_dirent_emit(fn, arg, (uint64_t)p->pid + 3,
+					   inoof(T_TASK, p->pid, 0), VN_DIR, name))
 				return 0;
 		}
 		return 0;
@@ -1685,7 +1677,8 @@ readdir_(struct vnode *dir, uint64_t cookie, fs_dirent_fn fn, void *arg)
 			if (!fdexists(&c, fd))
 				continue;
 			snprintf(name, sizeof name, "%d", fd);
-			if (emit(fn, arg, (uint64_t)fd + 1, inoof(T_FD, n->pid, fd), VN_CHAR, name))
+			if (fs_dirent_emit(fn, arg, (uint64_t)fd + 1,
+					   inoof(T_FD, n->pid, fd), VN_CHAR, name))
 				return 0;
 		}
 		return 0;
@@ -1695,7 +1688,8 @@ readdir_(struct vnode *dir, uint64_t cookie, fs_dirent_fn fn, void *arg)
 			continue;
 		if (c.ended && !(files[k].flags & F_AFTER))
 			continue;
-		if (emit(fn, arg, (uint64_t)k + 1, inoof((enum tkind)k, n->pid, n->fd), files[k].type,
+		if (fs_dirent_emit(fn, arg, (uint64_t)k + 1,
+				   inoof((enum tkind)k, n->pid, n->fd), files[k].type,
 			 files[k].name))
 			return 0;
 	}
