@@ -11,75 +11,10 @@
  * file is also unbind [-p PID] [OLD] NEW (unbind.c includes it with
  * UNBIND defined).
  */
-#include <fcntl.h>
 #include <stdbool.h>
-#include <stdio.h>
 
+#include "nsctl.h"
 #include "util.h"
-
-/* Appends word to buf as one ctl word: quoted when it has to be. */
-static int
-word(char *buf, size_t cap, size_t *len, const char *w)
-{
-	bool plain = *w != 0;
-	size_t n = *len;
-
-	for (const char *p = w; *p; p++) {
-		if (*p == '\n')
-			return -1;
-		if (*p == ' ' || *p == '\t' || *p == '\'')
-			plain = false;
-	}
-	if (n + 2 >= cap)
-		return -1;
-	if (n)
-		buf[n++] = ' ';
-	if (!plain)
-		buf[n++] = '\'';
-	for (const char *p = w; *p; p++) {
-		if (n + 3 >= cap)
-			return -1;
-		if (*p == '\'' && !plain)
-			buf[n++] = '\'';
-		buf[n++] = *p;
-	}
-	if (!plain)
-		buf[n++] = '\'';
-	buf[n] = 0;
-	*len = n;
-	return 0;
-}
-
-/* Writes msg to /task/pid/ns/ctl; on failure prints the ctl's own account. */
-static int
-send(long pid, const char *msg)
-{
-	char path[64], why[256];
-	int fd, e;
-	ssize_t n;
-
-	snprintf(path, sizeof path, "/task/%ld/ns/ctl", pid);
-	fd = open(path, O_RDWR);
-	if (fd < 0) {
-		warnerr(path);
-		return 1;
-	}
-	if (write(fd, msg, strlen(msg)) == (ssize_t)strlen(msg)) {
-		close(fd);
-		return 0;
-	}
-	e = errno;
-	n = pread(fd, why, sizeof why - 1, 0);
-	close(fd);
-	if (n > 0) {
-		why[n] = 0;
-		why[strcspn(why, "\n")] = 0;
-		warnx("%s", why);
-	} else {
-		warnx("%s: %s", msg, strerror(e));
-	}
-	return 1;
-}
 
 int
 main(int argc, char **argv)
@@ -119,11 +54,11 @@ main(int argc, char **argv)
 	if (argc - i != 2 && !(un && argc - i == 1))
 		die(2, "usage: %s", un ? "unbind [-p pid] [old] new"
 			: "bind [-b|-a] [-c] [-p pid] old new");
-	word(msg, sizeof msg, &len, un ? "unbind" : "bind");
+	ctl_word(msg, sizeof msg, &len, un ? "unbind" : "bind");
 	if (nf > 1)
-		word(msg, sizeof msg, &len, flags);
+		ctl_word(msg, sizeof msg, &len, flags);
 	for (; i < argc; i++)
-		if (word(msg, sizeof msg, &len, argv[i]))
+		if (ctl_word(msg, sizeof msg, &len, argv[i]))
 			die(2, "%s: not a usable path", argv[i]);
-	return send(pid, msg);
+	return ctl_send(pid, msg);
 }

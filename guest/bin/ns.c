@@ -9,8 +9,8 @@
  */
 #include <fcntl.h>
 #include <stdbool.h>
-#include <stdio.h>
 
+#include "nsctl.h"
 #include "util.h"
 
 static int
@@ -41,50 +41,13 @@ cat(const char *path)
 static int
 send(long pid, int argc, char **argv)
 {
-	char msg[3 * 4096 + 64], why[256], path[64];
+	char msg[3 * 4096 + 64];
 	size_t len = 0;
-	ssize_t n;
-	int fd, e;
 
-	for (int i = 0; i < argc; i++) {
-		const char *w = argv[i];
-		bool plain = *w && !strpbrk(w, " \t'");
-
-		if (strchr(w, '\n') || len + 2 * strlen(w) + 4 >= sizeof msg)
-			die(2, "%s: not usable in a message", w);
-		if (len)
-			msg[len++] = ' ';
-		if (!plain)
-			msg[len++] = '\'';
-		for (; *w; w++) {
-			if (*w == '\'' && !plain)
-				msg[len++] = '\'';
-			msg[len++] = *w;
-		}
-		if (!plain)
-			msg[len++] = '\'';
-	}
-	msg[len] = 0;
-	snprintf(path, sizeof path, "/task/%ld/ns/ctl", pid);
-	if ((fd = open(path, O_RDWR)) < 0) {
-		warnerr(path);
-		return 1;
-	}
-	if (write(fd, msg, len) == (ssize_t)len) {
-		close(fd);
-		return 0;
-	}
-	e = errno;
-	n = pread(fd, why, sizeof why - 1, 0);
-	close(fd);
-	if (n > 0) {
-		why[n] = 0;
-		why[strcspn(why, "\n")] = 0;
-		warnx("%s", why);
-	} else {
-		warnx("%s: %s", msg, strerror(e));
-	}
-	return 1;
+	for (int i = 0; i < argc; i++)
+		if (ctl_word(msg, sizeof msg, &len, argv[i]))
+			die(2, "%s: not usable in a message", argv[i]);
+	return ctl_send(pid, msg);
 }
 
 int
