@@ -126,22 +126,8 @@ devstat(struct vnode *v, struct fs_stat *st)
 	return 0;
 }
 
-static int
-notimes(struct vnode *v, uint64_t atim, uint64_t mtim, unsigned flags)
-{
-	(void)v, (void)atim, (void)mtim, (void)flags;
-	return 0;
-}
-
-static int
-truncok(struct vnode *v, uint64_t size)
-{
-	(void)v, (void)size;
-	return 0;
-}
-
 #define BUILTIN(readfn) { .read = readfn, .write = sink, .stat = devstat, \
-			  .set_times = notimes, .truncate = truncok }
+			  .set_times = fs_times_ignored, .truncate = fs_truncate_ignored }
 static const struct vnode_ops nullops = BUILTIN(nullread);
 static const struct vnode_ops zeroops = BUILTIN(zeroread);
 static const struct vnode_ops randops = BUILTIN(randread);
@@ -223,7 +209,7 @@ static const struct vnode_ops rootops = {
 	.rmdir = noremove,
 	.readdir = readdir_,
 	.stat = rootstat,
-	.set_times = notimes,
+	.set_times = fs_times_ignored,
 };
 
 static void

@@ -121,6 +121,11 @@ typedef int (*fs_dirent_fn)(void *arg, const struct fs_dirent *d);
 int fs_dirent_emit(fs_dirent_fn fn, void *arg, uint64_t next, uint64_t ino,
 		   enum vnode_type type, const char *name);
 
+/* vnode_ops for devices and synthetic files, where setting times and
+ * truncating (O_TRUNC on open) are accepted and change nothing: return 0. */
+int fs_times_ignored(struct vnode *v, uint64_t atim, uint64_t mtim, unsigned flags);
+int fs_truncate_ignored(struct vnode *v, uint64_t size);
+
 /* open flags seen by the open hook and fs_open. */
 enum {
 	FS_O_READ = 1 << 0,

@@ -346,20 +346,6 @@ stat_(struct vnode *v, struct fs_stat *st)
 	return 0;
 }
 
-static int
-notimes(struct vnode *v, uint64_t atim, uint64_t mtim, unsigned flags)
-{
-	(void)v, (void)atim, (void)mtim, (void)flags;
-	return 0;
-}
-
-static int
-truncok(struct vnode *v, uint64_t size)
-{
-	(void)v, (void)size;
-	return 0;
-}
-
 static const struct vnode_ops ops = {
 	.lookup = lookup,
 	.readdir = readdir_,
@@ -369,8 +355,8 @@ static const struct vnode_ops ops = {
 	.close = close_,
 	.poll = poll_,
 	.stat = stat_,
-	.set_times = notimes,
-	.truncate = truncok,
+	.set_times = fs_times_ignored,
+	.truncate = fs_truncate_ignored,
 };
 
 static void
