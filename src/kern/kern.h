@@ -361,6 +361,9 @@ uint64_t kern_now(struct kern *k);
  * memory. (argv/envp of processes, of /task tasks, the system's default env.)
  */
 char **kern_strv_dup(char *const *v, int max, int *count);
+/* Whether process group pgid has a live (non-zombie) member in session sid
+ * (setpgid joining a group, tcsetpgrp choosing the foreground). */
+bool kern_group_in_session(struct kern *k, int32_t pgid, int32_t sid);
 
 /* The process with `pid` (zombies included), or NULL. */
 struct proc *proc_find(struct kern *k, int32_t pid);

@@ -656,8 +656,8 @@ self_or_find(struct proc *p, int32_t pid)
 	return pid == 0 ? p : proc_find(p->k, pid);
 }
 
-static bool
-group_in_session(struct kern *k, int32_t pgid, int32_t sid)
+bool
+kern_group_in_session(struct kern *k, int32_t pgid, int32_t sid)
 {
 	for (struct proc *q = k->all_head; q; q = q->all_next)
 		if (q->pgid == pgid && q->sid == sid && q->state != P_ZOMBIE)
@@ -681,7 +681,7 @@ proc_setpgid(struct proc *p, int32_t pid, int32_t pgid)
 		return E_PERM;
 	if (pgid == 0)
 		pgid = t->pid;
-	if (pgid != t->pid && !group_in_session(p->k, pgid, p->sid))
+	if (pgid != t->pid && !kern_group_in_session(p->k, pgid, p->sid))
 		return E_PERM;
 	t->pgid = pgid;
 	return 0;

@@ -393,15 +393,6 @@ tty_poll(struct tty *t, unsigned events, struct fs_io *io)
 
 /* ---- tcsetpgrp / tcgetpgrp ----------------------------------------------------- */
 
-static bool
-group_in_session(struct kern *k, int32_t pgid, int32_t sid)
-{
-	for (struct proc *q = k->all_head; q; q = q->all_next)
-		if (q->pgid == pgid && q->sid == sid && q->state != P_ZOMBIE)
-			return true;
-	return false;
-}
-
 void
 tty_attach(struct tty *t, int32_t sid, int32_t pgid)
 {
@@ -427,7 +418,7 @@ tty_setpgrp(struct file *f, struct proc *p, int32_t pgid, struct fs_io *io)
 	err = background(t, p, KSIGTTOU, io);
 	if (err)
 		return err;
-	if (!group_in_session(k, pgid, p->sid))
+	if (!kern_group_in_session(k, pgid, p->sid))
 		return E_PERM;
 	k->console_sid = p->sid;
 	k->fg_pgid = pgid;
