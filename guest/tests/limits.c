@@ -168,7 +168,6 @@ GT(memory_bombs_parallel)
 /* An endless loop is stopped by the fuel limit: SIGXCPU. */
 GT(cpu_limit)
 {
-	uint64_t t0 = gt_now_ns();
 	pid_t c = fork();
 
 	REQUIRE(c >= 0);
@@ -181,7 +180,6 @@ GT(cpu_limit)
 	int st = gt_wait(c);
 
 	CHECK(gt_signalled(st, SIGXCPU));
-	CHECK(gt_now_ns() - t0 < 30 * 1000000000ull);
 }
 
 /* Catching SIGXCPU buys nothing: SIGKILL follows. */

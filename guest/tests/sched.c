@@ -3,6 +3,7 @@
  * not delay an interactive one, sleeps are on time under load, nice gives
  * less CPU, and a yield lets others run.
  */
+#include <fcntl.h>
 #include <sched.h>
 
 #include "gt.h"
@@ -32,20 +33,55 @@ unhog(pid_t *kids, int n)
 		}
 }
 
-/* Round trips through a pair of pipes with an echoing child; worst one in ns. */
+/* Instructions the processes kids[0..n) have run: the fuel field of their
+ * /task status lines ("pid ppid pgid state fuel mem name"). */
 static uint64_t
-ping_pong(int rounds, uint64_t *total)
+fuel_of(const pid_t *kids, int n)
+{
+	uint64_t sum = 0;
+
+	for (int i = 0; i < n; i++) {
+		char path[48], line[160];
+		unsigned long long fuel = 0;
+		int fd;
+		ssize_t r;
+
+		snprintf(path, sizeof path, "/task/%d/status", (int)kids[i]);
+		if ((fd = open(path, O_RDONLY)) < 0)
+			return UINT64_MAX;
+		r = read(fd, line, sizeof line - 1);
+		close(fd);
+		if (r <= 0)
+			return UINT64_MAX;
+		line[r] = 0;
+		if (sscanf(line, "%*d %*d %*d %*s %llu", &fuel) != 1)
+			return UINT64_MAX;
+		sum += fuel;
+	}
+	return sum;
+}
+
+/*
+ * Round trips through a pair of pipes with an echoing child. Returns the
+ * most instructions the n processes kids ran during one round trip (how
+ * long the interactive pair waited, in the scheduler's own unit: fuel, so
+ * the bound below holds on any machine), UINT64_MAX on error.
+ */
+static uint64_t
+ping_pong(int rounds, const pid_t *kids, int n)
 {
 	int to[2], from[2];
-	uint64_t worst = 0, t0 = gt_now_ns();
+	uint64_t worst = 0;
 	char b = 'p';
 
 	if (pipe(to) < 0 || pipe(from) < 0)
 		return UINT64_MAX;
 	pid_t c = fork();
 
+	if (c < 0)
+		return UINT64_MAX;
 	if (c == 0) {
-		close(to[1]);  /* or the read below never sees EOF */
+		close(to[1]);
 		close(from[0]);
 		while (read(to[0], &b, 1) == 1)
 			write(from[1], &b, 1);
@@ -54,42 +90,47 @@ ping_pong(int rounds, uint64_t *total)
 	close(to[0]);
 	close(from[1]);
 	for (int i = 0; i < rounds; i++) {
-		uint64_t t = gt_now_ns();
+		uint64_t before = fuel_of(kids, n), after;
 
 		if (write(to[1], &b, 1) != 1 || read(from[0], &b, 1) != 1)
 			return UINT64_MAX;
-		t = gt_now_ns() - t;
-		if (t > worst)
-			worst = t;
+		after = fuel_of(kids, n);
+		if (before == UINT64_MAX || after == UINT64_MAX)
+			return UINT64_MAX;
+		if (after - before > worst)
+			worst = after - before;
 	}
 	close(to[1]);
 	close(from[0]);
 	gt_wait(c);
-	*total = gt_now_ns() - t0;
 	return worst;
 }
 
-/* Gate: a CPU-bound process does not delay an interactive one. */
+/*
+ * Gate: a CPU-bound process does not delay an interactive one. The hogs
+ * sink to the lowest level; the ping-pong pair blocks every trip and stays
+ * high, so a trip waits at most for each hog's current slice (after a
+ * periodic boost), never for the hogs to finish: at most one largest
+ * quantum (640,000 instructions at nice 0) per hog.
+ */
 GT(interactive_not_delayed)
 {
-	pid_t k[3];
-	uint64_t base_total, load_total, base_worst, load_worst;
+	enum { NHOGS = 3 };
+	pid_t k[NHOGS];
+	uint64_t worst;
 
-	base_worst = ping_pong(100, &base_total);
-	hogs(k, 3);
+	hogs(k, NHOGS);
 	gt_msleep(50);  /* let the hogs sink to the low levels */
-	load_worst = ping_pong(100, &load_total);
-	unhog(k, 3);
-	printf("    100 round trips: %llu us alone, %llu us next to 3 CPU hogs (worst %llu us)\n",
-	       (unsigned long long)(base_total / 1000), (unsigned long long)(load_total / 1000),
-	       (unsigned long long)(load_worst / 1000));
-	CHECK(base_worst != UINT64_MAX && load_worst != UINT64_MAX);
-	/* Generous bounds: each trip waits at most for a hog's slice, never for it to finish. */
-	CHECK(load_worst < 250 * 1000000ull);
-	CHECK(load_total < 3000 * 1000000ull);
+	worst = ping_pong(100, k, NHOGS);
+	unhog(k, NHOGS);
+	printf("    100 round trips next to %d CPU hogs: the hogs ran at most %llu "
+	       "instructions during one\n", NHOGS, (unsigned long long)worst);
+	CHECK(worst != UINT64_MAX);
+	CHECK(worst <= NHOGS * 640000ull);
 }
 
-/* Sleeps end on time even with the CPU busy. */
+/* Sleeps end, not early, with the CPU busy (how late is a matter of the
+ * hogs' slices; the bound on that is the test above, in fuel). */
 GT(sleep_on_time_under_load)
 {
 	pid_t k[2];
@@ -101,7 +142,6 @@ GT(sleep_on_time_under_load)
 		gt_msleep(20);
 		t = gt_now_ns() - t;
 		CHECK(t >= 19 * 1000000ull);
-		CHECK(t < 250 * 1000000ull);
 	}
 	unhog(k, 2);
 }
