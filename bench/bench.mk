@@ -57,7 +57,8 @@ $(BENCH_DIR)/nofuel/exec.c: src/vm/exec.c
 $(BENCH_DIR)/nofuel/exec.o: $(BENCH_DIR)/nofuel/exec.c
 	$(CC) $(filter-out -Werror,$(CFLAGS)) -w -Isrc/vm -Isrc -Iinclude -c $< -o $@
 
-# The runner needs the engine alone: src/vm's objects, with exec.o replaced.
+# The runner needs the engine alone: src/vm's objects, with exec.o replaced,
+# and src/base (the allocator) below it.
 $(BENCH_DIR)/runner-nofuel: $(BENCH_DIR)/runner.o $(BENCH_DIR)/nofuel/exec.o \
-		$(filter-out $(BUILD)/obj/src/vm/exec.o,$(filter $(BUILD)/obj/src/vm/%,$(LIB_OBJ)))
+		$(filter-out $(BUILD)/obj/src/vm/exec.o,$(filter $(BUILD)/obj/src/vm/% $(BUILD)/obj/src/base/%,$(LIB_OBJ)))
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
