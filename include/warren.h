@@ -191,7 +191,10 @@ WR_API void wr_set_exit(wr_Instance *inst, int32_t status);
  * their signatures must match exactly.  Imported memories and tables are
  * created fresh with the module's declared limits; global imports are not
  * supported yet.  max_pages caps every memory (0 = the 4 GiB maximum).
- * Active segments are applied and the start function runs (unbounded).
+ * Active segments are applied and the start function runs, with at most
+ * WR_START_FUEL instructions (wr_instance_new_opt chooses another bound):
+ * one that runs longer fails the instantiation with WR_TRAP, "start
+ * function: out of fuel ...", so a module cannot hang its host here.
  *
  * The strings in `imports` are copied; fn/ctx must stay valid while the
  * instance or any of its clones lives.  Returns WR_OK and *out, or
@@ -200,6 +203,20 @@ WR_API void wr_set_exit(wr_Instance *inst, int32_t status);
 WR_API int wr_instance_new(wr_Module *mod, const wr_HostFunc *imports,
 			   size_t nimports, uint32_t max_pages,
 			   wr_Instance **out, char *errbuf, size_t errlen);
+
+/* The start function's default fuel in wr_instance_new. */
+#define WR_START_FUEL 100000000
+
+typedef struct wr_InstanceOptions {
+	uint32_t max_pages; /* cap on every memory; 0 = the 4 GiB maximum */
+	int64_t start_fuel; /* the start function's fuel: 0 = WR_START_FUEL,
+			       < 0 = unlimited (trusted modules only) */
+} wr_InstanceOptions;
+
+/* wr_instance_new with options (opt NULL: the defaults). */
+WR_API int wr_instance_new_opt(wr_Module *mod, const wr_HostFunc *imports,
+			       size_t nimports, const wr_InstanceOptions *opt,
+			       wr_Instance **out, char *errbuf, size_t errlen);
 
 /* Free an instance (its clones are independent).  NULL is fine. */
 WR_API void wr_instance_free(wr_Instance *inst);

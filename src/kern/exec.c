@@ -336,7 +336,10 @@ kmod_get_path(struct proc *p, const char *path, struct kmod **out)
 static int
 image_new(struct proc *p, struct kmod *m, struct vm_instance **out)
 {
-	struct vm_config cfg = { .max_pages = p->k->cfg.max_pages, .userdata = p };
+	/* The start function runs as the process's first code, under its fuel
+	 * and preemptible like the rest, not inside exec. */
+	struct vm_config cfg = { .max_pages = p->k->cfg.max_pages, .userdata = p,
+				 .defer_start = true };
 	struct vm_error err = { 0 };
 	struct vm_instance *inst;
 
@@ -346,7 +349,8 @@ image_new(struct proc *p, struct kmod *m, struct vm_instance **out)
 		snprintf(p->diag, sizeof p->diag, "%s", err.msg);
 		return err.kind == VM_ERR_NOMEM ? E_NOMEM : E_NOEXEC;
 	}
-	if (vm_call_start(inst, (uint32_t)m->start, NULL, 0, &err)) {
+	if (vm_call_start(inst, (uint32_t)m->start, NULL, 0, &err) ||
+	    vm_push_start(inst, &err)) {
 		snprintf(p->diag, sizeof p->diag, "%s", err.msg);
 		vm_instance_free(inst);
 		return E_NOMEM;

@@ -586,9 +586,10 @@ wr_set_exit(wr_Instance *inst, int32_t status)
  */
 static int
 create(wr_Module *mod, const wr_HostFunc *imports, size_t nimports,
-       uint32_t max_pages, const uint8_t *snap, size_t snaplen,
+       const wr_InstanceOptions *opt, const uint8_t *snap, size_t snaplen,
        wr_Instance **out, char *errbuf, size_t errlen)
 {
+	uint32_t max_pages = opt ? opt->max_pages : 0;
 	struct vm_config cfg = { 0 };
 	struct vm_error err = { 0 };
 	struct vm_extern *ext;
@@ -614,6 +615,10 @@ create(wr_Module *mod, const wr_HostFunc *imports, size_t nimports,
 	}
 	cfg.max_pages = max_pages;
 	cfg.userdata = wi;
+	if (!opt || opt->start_fuel == 0)
+		cfg.start_fuel = WR_START_FUEL;
+	else
+		cfg.start_fuel = opt->start_fuel < 0 ? 0 : opt->start_fuel;
 	if (snap)
 		wi->vm = vm_restore(mod->vm, ext, mod->vm->nimports, &cfg, snap,
 		    snaplen, &err);
@@ -637,8 +642,19 @@ wr_instance_new(wr_Module *mod, const wr_HostFunc *imports, size_t nimports,
 		uint32_t max_pages, wr_Instance **out, char *errbuf,
 		size_t errlen)
 {
-	return create(mod, imports, nimports, max_pages, NULL, 0, out,
-	    errbuf, errlen);
+	wr_InstanceOptions opt = { .max_pages = max_pages };
+
+	return create(mod, imports, nimports, &opt, NULL, 0, out, errbuf,
+	    errlen);
+}
+
+int
+wr_instance_new_opt(wr_Module *mod, const wr_HostFunc *imports,
+		    size_t nimports, const wr_InstanceOptions *opt,
+		    wr_Instance **out, char *errbuf, size_t errlen)
+{
+	return create(mod, imports, nimports, opt, NULL, 0, out, errbuf,
+	    errlen);
 }
 
 void
@@ -859,6 +875,7 @@ wr_restore(wr_Module *mod, const wr_HostFunc *imports, size_t nimports,
 	   uint32_t max_pages, const uint8_t *bytes, size_t len,
 	   wr_Instance **out, char *errbuf, size_t errlen)
 {
+	wr_InstanceOptions opt = { .max_pages = max_pages };
 	uint32_t call = 0;
 	int i, rc;
 
@@ -875,7 +892,7 @@ wr_restore(wr_Module *mod, const wr_HostFunc *imports, size_t nimports,
 		return fail(errbuf, errlen, WR_ESTATE,
 		    "snapshot: call of function %u, module has %u", call,
 		    mod->vm->nfuncs);
-	rc = create(mod, imports, nimports, max_pages, bytes + SNAP_HDR,
+	rc = create(mod, imports, nimports, &opt, bytes + SNAP_HDR,
 	    len - SNAP_HDR, out, errbuf, errlen);
 	if (rc == WR_OK)
 		(*out)->call = call;

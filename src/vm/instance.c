@@ -639,14 +639,27 @@ apply_segments(struct vm_instance *inst, struct vm_error *err)
 	return 0;
 }
 
+/*
+ * The start function, to completion within cfg.start_fuel (0: unlimited).
+ * A host call asking to stop is resumed; one that blocks cannot be, since
+ * nothing outside can wake an instance that does not exist yet.
+ */
 static int
 run_start(struct vm_instance *inst, struct vm_error *err)
 {
+	int64_t limit = inst->cfg.start_fuel, left = limit, used;
+	struct vm_error why = { 0 };
 	enum vm_status st;
 
-	if (!inst->mod->has_start)
+	if (!inst->mod->has_start || inst->cfg.defer_start)
 		return 0;
-	st = vm_invoke(inst, inst->mod->start, NULL, 0, NULL, 0);
+	if (vm_call_start(inst, inst->mod->start, NULL, 0, &why))
+		return vm_err(err, why.kind, 0, "start function: %s", why.msg);
+	do {
+		used = 0;
+		st = vm_run(inst, limit > 0 ? left : -1, &used);
+		left -= used;
+	} while (st == VM_STOP && (limit <= 0 || left > 0));
 	switch (st) {
 	case VM_OK:
 		vm_reset(inst);
@@ -656,9 +669,23 @@ run_start(struct vm_instance *inst, struct vm_error *err)
 	case VM_EXIT:
 		return vm_err(err, VM_ERR_TRAP, 0, "start function exited with status %d",
 			      (int)inst->exit_status);
+	case VM_YIELD:
+	case VM_STOP:
+		vm_set_trap(inst, "start function: out of fuel after %lld instructions",
+			    (long long)limit);
+		return vm_err(err, VM_ERR_TRAP, 0, "%s", inst->trap_msg);
 	default:
 		return vm_err(err, VM_ERR_TRAP, 0, "start function suspended (status %d)", (int)st);
 	}
+}
+
+/* See vm.h. */
+int
+vm_push_start(struct vm_instance *inst, struct vm_error *err)
+{
+	if (!inst->mod->has_start)
+		return 0;
+	return vm_push_call(inst, inst->mod->start, NULL, 0, err);
 }
 
 /*

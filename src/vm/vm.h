@@ -301,6 +301,8 @@ struct vm_config {
 	uint32_t max_call_depth;   /* frames before "call stack exhausted" (0 = 10000) */
 	uint32_t max_stack_slots;  /* value stack limit in slots (0 = 1M) */
 	void *userdata;            /* returned by vm_userdata(); the kernel's process */
+	int64_t start_fuel;        /* vm_instantiate: fuel for the start function (0 = unlimited) */
+	bool defer_start;          /* vm_instantiate leaves the start function to vm_push_start */
 };
 
 /* The frame stack: one entry per active wasm call, all owned by the instance. */
@@ -361,8 +363,11 @@ struct vm_instance {
  * kinds and types must match: checked here, VM_ERR_LINK on mismatch).
  * Allocates memories/tables/globals, evaluates constant expressions, applies
  * active segments and drops declarative ones, and runs the start function to
- * completion with unlimited fuel (a trap gives NULL with kind VM_ERR_TRAP;
- * per Wasm 2.0 the instance's effects on imported objects remain).
+ * completion with cfg->start_fuel (0: unlimited; running out is a trap, "start
+ * function: out of fuel ..."). A trap gives NULL with kind VM_ERR_TRAP; per Wasm 2.0 the
+ * instance's effects on imported objects remain. With cfg->defer_start the
+ * start function does not run here: the embedder schedules it with
+ * vm_push_start, under its own fuel, like any other code.
  */
 struct vm_instance *vm_instantiate(struct vm_module *mod, const struct vm_extern *imports,
 				   uint32_t nimports, const struct vm_config *cfg,
@@ -413,6 +418,15 @@ enum vm_status vm_invoke(struct vm_instance *inst, uint32_t funcidx, const vm_sl
  * its results are discarded and the interrupted code continues (signals). */
 int vm_push_call(struct vm_instance *inst, uint32_t funcidx, const vm_slot *args,
 		 uint32_t nargs, struct vm_error *err);
+
+/*
+ * With cfg.defer_start: push a call of the module's start function above the
+ * call set up by vm_call_start (state READY), so the next vm_run runs the
+ * start function first and then continues into that call. Call it once per
+ * instance. Returns 0 (also when the module has no start function), or -1
+ * with VM_ERR_STATE / VM_ERR_NOMEM.
+ */
+int vm_push_start(struct vm_instance *inst, struct vm_error *err);
 
 /* Abandon any call in progress (after TRAP/EXIT or to cancel); state -> IDLE. */
 void vm_reset(struct vm_instance *inst);

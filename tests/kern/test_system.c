@@ -175,6 +175,52 @@ TEST(sys_trap_and_fuel_limit)
 	wr_system_free(sys);
 }
 
+/*
+ * A start function is the process's first code, run under its fuel and
+ * preempted like the rest: one that never ends neither hangs exec nor the
+ * host, lets others run, and is stopped by the fuel limit. One that ends
+ * has run before _start.
+ */
+static const char start_spin_wat[] =
+	WG_MODULE "(func $s (loop $l (br $l))) (start $s)\n"
+	"(func (export \"_start\") (call $proc_exit (i32.const 3))))\n";
+
+static const char start_then_main_wat[] =
+	WG_MODULE "(global $g (mut i32) (i32.const 4))\n"
+	"(func $s (global.set $g (i32.add (global.get $g) (i32.const 38)))) (start $s)\n"
+	"(func (export \"_start\") (call $proc_exit (global.get $g))))\n";
+
+TEST(sys_start_function_runs_as_the_process)
+{
+	struct capture cap;
+	wr_System *sys = new_system(&cap, 3000000);
+	int32_t spinner = kt_wr_spawn(sys, start_spin_wat, WR_STDIO_NULL, WR_STDIO_NULL,
+				      WR_STDIO_NULL, 0);
+	int32_t pid = kt_wr_spawn(sys, start_then_main_wat, WR_STDIO_NULL, WR_STDIO_NULL,
+				  WR_STDIO_NULL, 0);
+	int32_t hello = kt_wr_spawn(sys, hello_wat, WR_STDIO_NULL, WR_STDIO_HOST,
+				    WR_STDIO_HOST, 0);
+	wr_Event ev;
+	int exited = 0, spinner_signal = 0, code = -1;
+
+	CHECK(spinner > 0 && pid > 0 && hello > 0);
+	for (int i = 0; i < 200 && exited < 3; i++) {
+		CHECK_EQ_I64(wr_step(sys, 500000, &ev), WR_OK);
+		if (ev.what != WR_EV_EXITED)
+			continue;
+		exited++;
+		if (ev.pid == spinner)
+			spinner_signal = ev.signal;
+		else if (ev.pid == pid)
+			code = ev.exit_code;
+	}
+	CHECK_EQ_I64(exited, 3);
+	CHECK_EQ_I64(code, 42);            /* start ran, then _start */
+	CHECK_EQ_I64(spinner_signal, 24); /* SIGXCPU: the fuel limit */
+	CHECK_STR(cap.buf[1], "out\n");
+	wr_system_free(sys);
+}
+
 TEST(sys_kill_from_host)
 {
 	wr_System *sys = new_system(NULL, 0);

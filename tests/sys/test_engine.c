@@ -593,3 +593,32 @@ TEST(engine_copies_inside_host_call)
 	wr_instance_free(inst);
 	wr_module_free(m);
 }
+
+/* (module (func $s (loop $l (br $l))) (start $s)) */
+static const uint8_t startloop_wasm[] = {
+	0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x04, 0x01, 0x60,
+	0x00, 0x00, 0x03, 0x02, 0x01, 0x00, 0x08, 0x01, 0x00, 0x0a, 0x09, 0x01,
+	0x07, 0x00, 0x03, 0x40, 0x0c, 0x00, 0x0b, 0x0b,
+};
+
+/* A start function that never ends cannot hang the embedder: by default it
+ * gets WR_START_FUEL instructions, and the options choose another bound. */
+TEST(engine_start_function_is_bounded)
+{
+	wr_InstanceOptions opt = { .start_fuel = 1000 };
+	wr_Instance *inst = NULL;
+	wr_Module *m = NULL;
+	char err[200];
+
+	CHECK_EQ_U64(wr_module_load(startloop_wasm, sizeof startloop_wasm, &m, err,
+				    sizeof err), WR_OK);
+	if (!m)
+		return;
+	CHECK_EQ_U64(wr_instance_new_opt(m, NULL, 0, &opt, &inst, err, sizeof err), WR_TRAP);
+	CHECK(inst == NULL);
+	CHECK_STR(err, "start function: out of fuel after 1000 instructions");
+	CHECK_EQ_U64(wr_instance_new(m, NULL, 0, 0, &inst, err, sizeof err), WR_TRAP);
+	CHECK(inst == NULL);
+	CHECK_STR(err, "start function: out of fuel after 100000000 instructions");
+	wr_module_free(m);
+}

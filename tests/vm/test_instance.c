@@ -81,6 +81,30 @@ static const uint8_t starttrap_wasm[] = {
 	0x68, 0x65, 0x6c, 0x6c, 0x6f,
 };
 
+/* (module (func $s (loop $l (br $l))) (start $s)) */
+static const uint8_t startloop_wasm[] = {
+	0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x04, 0x01, 0x60,
+	0x00, 0x00, 0x03, 0x02, 0x01, 0x00, 0x08, 0x01, 0x00, 0x0a, 0x09, 0x01,
+	0x07, 0x00, 0x03, 0x40, 0x0c, 0x00, 0x0b, 0x0b,
+};
+
+/*
+ * (module (global $g (mut i32) (i32.const 0))
+ *   (func $s
+ *     (loop $l (global.set $g (i32.add (global.get $g) (i32.const 1)))
+ *       (br_if $l (i32.lt_u (global.get $g) (i32.const 100)))))
+ *   (func (export "get") (result i32) (global.get $g))
+ *   (start $s))
+ */
+static const uint8_t startcount_wasm[] = {
+	0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x02, 0x60,
+	0x00, 0x00, 0x60, 0x00, 0x01, 0x7f, 0x03, 0x03, 0x02, 0x00, 0x01, 0x06,
+	0x06, 0x01, 0x7f, 0x01, 0x41, 0x00, 0x0b, 0x07, 0x07, 0x01, 0x03, 0x67,
+	0x65, 0x74, 0x00, 0x01, 0x08, 0x01, 0x00, 0x0a, 0x1b, 0x02, 0x14, 0x00,
+	0x03, 0x40, 0x23, 0x00, 0x41, 0x01, 0x6a, 0x24, 0x00, 0x23, 0x00, 0x41,
+	0xe4, 0x00, 0x49, 0x0d, 0x00, 0x0b, 0x0b, 0x04, 0x00, 0x23, 0x00, 0x0b,
+};
+
 /*
  * (module
  *   (import "env" "fork" (func $fork (result i32)))
@@ -794,4 +818,85 @@ TEST(instance_clone_refuses_trapped)
 	}
 	vm_instance_free(a);
 	vm_module_unref(m);
+}
+
+/* ---- the start function's fuel ------------------------------------------ */
+
+/* A start function that never ends fails the instantiation once its fuel is
+ * spent; one that ends within it runs to completion. */
+TEST(instance_start_fuel)
+{
+	struct vm_module *loop = LOAD(startloop_wasm), *count = LOAD(startcount_wasm);
+	struct vm_config cfg = { .start_fuel = 10000 };
+	struct vm_error err = { 0 };
+	struct vm_instance *inst;
+	vm_slot r;
+
+	if (!loop || !count)
+		goto out;
+	expect_fail(__LINE__, loop, NULL, 0, &cfg, VM_ERR_TRAP,
+		    "start function: out of fuel after 10000 instructions");
+	inst = vm_instantiate(count, NULL, 0, &cfg, &err);
+	CHECK(inst != NULL);
+	if (inst) {
+		CHECK_EQ_I64(vm_invoke(inst, 1, NULL, 0, &r, 1), VM_OK);
+		CHECK_EQ_U64((uint32_t)r, 100);
+		vm_instance_free(inst);
+	}
+	cfg.start_fuel = 50; /* the loop needs 8 per round */
+	expect_fail(__LINE__, count, NULL, 0, &cfg, VM_ERR_TRAP, "start function: out of fuel");
+out:
+	vm_module_unref(loop);
+	vm_module_unref(count);
+}
+
+/* defer_start: instantiation leaves the start function alone; vm_push_start
+ * puts it above a call, and it runs first, under the caller's fuel, in
+ * slices as small as one unit. */
+TEST(instance_start_deferred)
+{
+	struct vm_module *loop = LOAD(startloop_wasm), *count = LOAD(startcount_wasm);
+	struct vm_config cfg = { .defer_start = true };
+	struct vm_error err = { 0 };
+	struct vm_instance *inst;
+	enum vm_status st;
+	int64_t used, total = 0;
+	vm_slot r;
+	int runs = 0;
+
+	if (!loop || !count)
+		goto out;
+	inst = vm_instantiate(count, NULL, 0, &cfg, &err);
+	CHECK(inst != NULL);
+	if (inst) {
+		CHECK_EQ_I64(vm_invoke(inst, 1, NULL, 0, &r, 1), VM_OK);
+		CHECK_EQ_U64((uint32_t)r, 0); /* not run yet */
+		CHECK_EQ_I64(vm_call_start(inst, 1, NULL, 0, &err), 0);
+		CHECK_EQ_I64(vm_push_start(inst, &err), 0);
+		do {
+			used = 0;
+			st = vm_run(inst, 1, &used);
+			total += used;
+			runs++;
+		} while (st == VM_YIELD && runs < 100000);
+		CHECK_EQ_I64(st, VM_OK);
+		CHECK(runs > 100);
+		CHECK_EQ_I64(vm_results(inst, &r, 1), 0);
+		CHECK_EQ_U64((uint32_t)r, 100);
+		CHECK(total > 800);
+		vm_instance_free(inst);
+	}
+	/* A start function that never ends is just code that yields. */
+	inst = vm_instantiate(loop, NULL, 0, &cfg, &err);
+	CHECK(inst != NULL);
+	if (inst) {
+		CHECK_EQ_I64(vm_call_start(inst, 0, NULL, 0, &err), 0);
+		CHECK_EQ_I64(vm_push_start(inst, &err), 0);
+		CHECK_EQ_I64(vm_run(inst, 100000, NULL), VM_YIELD);
+		CHECK_EQ_I64(vm_run(inst, 100000, NULL), VM_YIELD);
+		vm_instance_free(inst);
+	}
+out:
+	vm_module_unref(loop);
+	vm_module_unref(count);
 }
