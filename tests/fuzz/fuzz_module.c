@@ -329,12 +329,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!acceptable(r.mod) || make_imports(&r) != 0)
 		goto out;
 
-	/* vm_instantiate runs the start function with unlimited fuel, which a
-	 * fuzzed module could turn into a hang; call it ourselves instead. */
+	/* The start function runs as the first call, within the harness's own
+	 * fuel and the trace, like every other call here. */
 	start = r.mod->has_start;
-	r.mod->has_start = false;
+	r.cfg.defer_start = true;
 	inst = vm_instantiate(r.mod, r.imports, r.mod->nimports, &r.cfg, &err);
-	r.mod->has_start = start;
 	if (!inst) {
 		TRACE(&r, "instantiate: %s\n", err.msg);
 		goto out;
