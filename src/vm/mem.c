@@ -33,7 +33,6 @@
 #define _GNU_SOURCE /* mremap, MAP_ANONYMOUS */
 #include "mem.h"
 
-#include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
@@ -136,9 +135,10 @@ page_flags(int fd, const uint8_t *p, size_t n, uint64_t *e)
  * state, in one call. It answers the same question as reading one
  * pagemap entry per page, at about half the cost (measured: 3.0 us
  * against 5.3 us for 288 resident pages), which a fork pays twice. A
- * kernel without it answers ENOTTY or EINVAL, and the per-page read is
- * used from then on. The layout is the kernel's ABI (struct pm_scan_arg,
- * struct page_region in linux/fs.h).
+ * kernel without it (ENOTTY, EINVAL), a filter that refuses it, or an
+ * answer that makes no sense, and the per-page read is used from then
+ * on. The layout is the kernel's ABI (struct pm_scan_arg, struct
+ * page_region in linux/fs.h).
  */
 struct pm_region {
 	uint64_t start, end, categories;
@@ -176,22 +176,22 @@ scan_data(int fd, const uint8_t *p, size_t n, uint8_t *mask)
 		};
 		int k = ioctl(fd, PM_SCAN, &a);
 
-		if (k < 0) {
-			if (errno == ENOTTY || errno == EINVAL)
-				scan_missing = true;
-			return -1;
-		}
-		for (int i = 0; i < k && i < PM_REGIONS; i++) {
-			if (r[i].start < (uintptr_t)p || r[i].end > end || r[i].start > r[i].end)
-				return -1;
+		if (k < 0 || k > PM_REGIONS)
+			goto broken;
+		for (int i = 0; i < k; i++) {
+			if (r[i].start < lo || r[i].end > end || r[i].start > r[i].end)
+				goto broken;
 			memset(mask + (r[i].start - (uintptr_t)p) / ps, 1,
 			       (size_t)((r[i].end - r[i].start + ps - 1) / ps));
 		}
 		if (a.walk_end <= lo || a.walk_end > end)
-			return -1;
+			goto broken;
 		lo = a.walk_end;
 	}
 	return 0;
+broken:
+	scan_missing = true;
+	return -1;
 }
 
 /* The pagemap descriptor, opened on first use; -1 without one. Called
