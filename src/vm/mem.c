@@ -13,7 +13,8 @@
  * Which pages can hold data: /proc/self/pagemap says, per page, whether it
  * is present or swapped out. A private anonymous page that is neither has
  * never been written (or was discarded) and reads as zeros, so it need not
- * be cleared, scanned or copied, and stays out of the resident set. Where
+ * be cleared, scanned or copied, and stays out of the resident set (asked
+ * by the PAGEMAP_SCAN ioctl where the kernel has it, see scan_data). Where
  * pagemap is missing or untrustworthy every page counts as possibly
  * non-zero: slower, never wrong. mincore() would be cheaper to call but
  * cannot tell a swapped-out page from an untouched one. (Measured
@@ -157,7 +158,7 @@ struct pm_scan {
 #define PM_IS_SWAPPED (1u << 4)
 #define PM_REGIONS 32
 
-static bool scan_missing; /* the kernel has no PAGEMAP_SCAN */
+static bool scan_missing; /* PAGEMAP_SCAN is not there or not trusted */
 
 /* maybe_data by PAGEMAP_SCAN: 0, or -1 if it cannot say. */
 static int
