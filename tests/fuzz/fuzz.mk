@@ -23,7 +23,7 @@ FUZZ_CC ?= clang
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 FUZZ_CFLAGS := -std=c11 -Wall -Wextra -O1 -g $(FUZZ_SAN) -Isrc -Iinclude -I$(FUZZ_DIR)
 # The harnesses drive the engine alone: only src/vm is built with coverage.
-FUZZ_LIB_OBJ := $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(wildcard src/vm/*.c))
+FUZZ_LIB_OBJ := $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(wildcard src/vm/*.c src/base/*.c))
 # libFuzzer options: -timeout catches hangs (the harnesses cap fuel, so ten
 # seconds is generous), -rss_limit_mb catches runaway allocation.
 FUZZ_OPTS ?= -timeout=10 -rss_limit_mb=2048 -print_final_stats=1

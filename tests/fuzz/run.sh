@@ -34,7 +34,7 @@ rc=$?
 # With a crash found, inputs that hit it would drop out of a minimized
 # corpus: then only add the new finds, and minimize once it is fixed.
 if [ $rc -ne 0 ]; then
-	"$bin" -merge=1 -max_len=$maxlen "$corpus" "$new" >"$work/merge-$h.log" 2>&1
+	"$bin" "$@" -merge=1 -max_len=$maxlen -artifact_prefix="$work/merge-$h-" "$corpus" "$new" >"$work/merge-$h.log" 2>&1
 	rm -rf "$new"
 	echo "fuzz: $h: found a problem (see tests/fuzz/regressions/$h-*); new inputs added," \
 		"corpus not minimized; fuzzer exit $rc"
@@ -42,7 +42,7 @@ if [ $rc -ne 0 ]; then
 fi
 rm -rf "$merged"
 mkdir -p "$merged"
-if ! "$bin" -merge=1 -max_len=$maxlen "$merged" "$corpus" "$new" >"$work/merge-$h.log" 2>&1; then
+if ! "$bin" "$@" -merge=1 -max_len=$maxlen -artifact_prefix="$work/merge-$h-" "$merged" "$corpus" "$new" >"$work/merge-$h.log" 2>&1; then
 	echo "fuzz: $h: merge failed (see $work/merge-$h.log); corpus left as it was"
 	exit 1
 fi
