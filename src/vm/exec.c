@@ -379,6 +379,16 @@ type_matches(const struct vm_functype *want, const struct vm_functype *got)
 		ip += (int32_t)LO(t_);                                  \
 		goto *(const void *)(uintptr_t)ip[0];                   \
 	} while (0)
+/*
+ * Bulk instructions (memory.fill/copy/init, table.fill/copy/init/grow) also
+ * pay for their length: one unit per 64 bytes (8 table elements), charged
+ * after the work, so a long one overdraws and the debt is paid at the next
+ * check (totals stay equal however the fuel is sliced). One such
+ * instruction is still indivisible: its latency is bounded by the memory
+ * and table limits, its cost by fuel.
+ */
+#define CHARGE_BYTES(n) (fuel -= (int64_t)((uint64_t)(n) >> 6))
+#define CHARGE_ELEMS(n) (fuel -= (int64_t)((uint64_t)(n) >> 3))
 /* Branch not taken: the fall-through cost is in the high half of o_. */
 #define FALL(n) do { fuel -= HI(o_); NEXT(n); } while (0)
 #define RELOAD_MEM() do {                                               \
@@ -770,7 +780,11 @@ L_table_grow: {
 	vm_slot v = fp[HI(o_)];
 	if (t->elemtype == VM_FUNCREF)
 		v = vm_handle_to_ref(inst, v);
-	fp[LO(o_)] = (uint32_t)vm_table_grow(t, (uint32_t)fp[LO(p_)], v);
+	uint32_t n = (uint32_t)fp[LO(p_)];
+	int64_t r = vm_table_grow(t, n, v);
+	fp[LO(o_)] = (uint32_t)r;
+	if (r >= 0)
+		CHARGE_ELEMS(n);
 	NEXT(3);
 }
 L_table_fill: {
@@ -784,6 +798,7 @@ L_table_fill: {
 		v = vm_handle_to_ref(inst, v);
 	for (uint32_t k = 0; k < n; k++)
 		t->elems[i + k] = v;
+	CHARGE_ELEMS(n);
 	NEXT(3);
 }
 L_table_copy: {
@@ -794,6 +809,7 @@ L_table_copy: {
 		TRAP("out of bounds table access");
 	if (n)
 		memmove(td->elems + d, ts->elems + s, (size_t)n * sizeof *td->elems);
+	CHARGE_ELEMS(n);
 	NEXT(4);
 }
 L_table_init: {
@@ -807,6 +823,7 @@ L_table_init: {
 		TRAP("out of bounds table access");
 	for (uint32_t k = 0; k < n; k++)
 		t->elems[d + k] = elem_value(inst, e, s + k);
+	CHARGE_ELEMS(n);
 	NEXT(4);
 }
 L_elem_drop:
@@ -829,6 +846,7 @@ L_memory_fill: {
 	uint64_t d = (uint32_t)fp[LO(o_)], n = (uint32_t)fp[LO(ip[2])];
 	MEM_AT(d, n);
 	memset(mem + d, (int)(uint8_t)fp[HI(o_)], n);
+	CHARGE_BYTES(n);
 	NEXT(3);
 }
 L_memory_copy: {
@@ -837,6 +855,7 @@ L_memory_copy: {
 	MEM_AT(d, n);
 	MEM_AT(s, n);
 	memmove(mem + d, mem + s, n);
+	CHARGE_BYTES(n);
 	NEXT(3);
 }
 L_memory_init: {
@@ -849,6 +868,7 @@ L_memory_init: {
 	MEM_AT(d, n);
 	if (n)
 		memcpy(mem + d, m->datas[seg].bytes + s, n);
+	CHARGE_BYTES(n);
 	NEXT(3);
 }
 L_data_drop:
