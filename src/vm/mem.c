@@ -13,8 +13,7 @@
  * Which pages can hold data: /proc/self/pagemap says, per page, whether it
  * is present or swapped out. A private anonymous page that is neither has
  * never been written (or was discarded) and reads as zeros, so it need not
- * be cleared, scanned or copied, and stays out of the resident set (asked
- * by the PAGEMAP_SCAN ioctl where the kernel has it, see scan_data). Where
+ * be cleared, scanned or copied, and stays out of the resident set. Where
  * pagemap is missing or untrustworthy every page counts as possibly
  * non-zero: slower, never wrong. mincore() would be cheaper to call but
  * cannot tell a swapped-out page from an untouched one. (Measured
@@ -41,12 +40,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
-#if defined(__x86_64__) && defined(__GNUC__)
-#include <cpuid.h>
-#endif
 
 #define WASM_PAGE 65536u
 #define POOL_SLOTS 32
@@ -133,80 +128,13 @@ page_flags(int fd, const uint8_t *p, size_t n, uint64_t *e)
 	return pread(fd, e, n * sizeof *e, off) == (ssize_t)(n * sizeof *e) ? 0 : -1;
 }
 
-/*
- * The PAGEMAP_SCAN ioctl on the pagemap descriptor (Linux 6.7; declared
- * here because older headers lack it): the ranges of pages in a given
- * state, in one call. It answers the same question as reading one
- * pagemap entry per page, at about half the cost (measured: 3.0 us
- * against 5.3 us for 288 resident pages), which a fork pays twice. A
- * kernel without it (ENOTTY, EINVAL), a filter that refuses it, or an
- * answer that makes no sense, and the per-page read is used from then
- * on. The layout is the kernel's ABI (struct pm_scan_arg, struct
- * page_region in linux/fs.h).
- */
-struct pm_region {
-	uint64_t start, end, categories;
-};
-
-struct pm_scan {
-	uint64_t size, flags, start, end, walk_end, vec, vec_len, max_pages;
-	uint64_t category_inverted, category_mask, category_anyof_mask, return_mask;
-};
-
-#define PM_SCAN _IOWR('f', 16, struct pm_scan)
-#define PM_IS_PRESENT (1u << 3)
-#define PM_IS_SWAPPED (1u << 4)
-#define PM_REGIONS 32
-
-static bool scan_missing; /* PAGEMAP_SCAN is not there or not trusted */
-
-/* maybe_data by PAGEMAP_SCAN: 0, or -1 if it cannot say. */
-static int
-scan_data(int fd, const uint8_t *p, size_t n, uint8_t *mask)
-{
-	size_t ps = gran();
-	uint64_t lo = (uintptr_t)p, end = lo + (uint64_t)n * ps;
-	struct pm_region r[PM_REGIONS];
-
-	if (scan_missing)
-		return -1;
-	memset(mask, 0, n);
-	while (lo < end) {
-		struct pm_scan a = {
-			.size = sizeof a, .start = lo, .end = end,
-			.vec = (uintptr_t)r, .vec_len = PM_REGIONS,
-			.category_anyof_mask = PM_IS_PRESENT | PM_IS_SWAPPED,
-			.return_mask = PM_IS_PRESENT | PM_IS_SWAPPED,
-		};
-		int k = ioctl(fd, PM_SCAN, &a);
-
-		if (k < 0 || k > PM_REGIONS)
-			goto broken;
-		for (int i = 0; i < k; i++) {
-			if (r[i].start < lo || r[i].end > end || r[i].start > r[i].end)
-				goto broken;
-			memset(mask + (r[i].start - (uintptr_t)p) / ps, 1,
-			       (size_t)((r[i].end - r[i].start + ps - 1) / ps));
-		}
-		if (a.walk_end <= lo || a.walk_end > end)
-			goto broken;
-		lo = a.walk_end;
-	}
-	return 0;
-broken:
-	scan_missing = true;
-	return -1;
-}
-
 /* The pagemap descriptor, opened on first use; -1 without one. Called
  * with the lock held. It is trusted only if it shows a page we have just
  * written as present. */
 static int
 pagemap_fd(void)
 {
-	const uint8_t *probe;
 	uint64_t e;
-	uint8_t m;
 
 	if (pagemap_tried)
 		return pagemap;
@@ -225,10 +153,6 @@ pagemap_fd(void)
 		close(pagemap);
 		pagemap = -1;
 	}
-	/* The scan must agree on the same page, or it is not used. */
-	probe = (const uint8_t *)((uintptr_t)&probe_byte / gran() * gran());
-	if (pagemap >= 0 && (scan_data(pagemap, probe, 1, &m) != 0 || !m))
-		scan_missing = true;
 	return pagemap;
 }
 
@@ -238,8 +162,6 @@ maybe_data(int fd, const uint8_t *p, size_t n, uint8_t *mask)
 {
 	uint64_t e[BATCH];
 
-	if (fd >= 0 && scan_data(fd, p, n, mask) == 0)
-		return;
 	if (page_flags(fd, p, n, e) != 0) {
 		memset(mask, 1, n);
 		return;
@@ -272,52 +194,11 @@ all_zero(const uint8_t *p, size_t n)
 
 enum { SKIP, COPY, CLEAR };
 
-/*
- * A large copy. Where the CPU says string moves are fast (x86-64 with
- * ERMS), `rep movsb`: measured on this project's host (AMD EPYC), 1 MiB
- * between resident buffers takes 17.4 us that way and 20.5 us by glibc's
- * memcpy, which on AMD stops using rep movsb above the L2 size; the fork
- * benchmark (1 MiB) went from 35 to 31.5 us. Elsewhere, memcpy.
- */
-#define MOVSB_MIN ((size_t)64 << 10)
-
-#if defined(__x86_64__) && defined(__GNUC__)
-static atomic_int erms = -1;    /* unknown yet; CPUID may trap to a hypervisor */
-
-static bool
-fast_movsb(void)
-{
-	int v = atomic_load_explicit(&erms, memory_order_relaxed);
-	unsigned a, b, c, d;
-
-	if (v < 0) {
-		v = __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & (1u << 9));
-		atomic_store_explicit(&erms, v, memory_order_relaxed);
-	}
-	return v;
-}
-
-static void
-big_copy(uint8_t *dst, const uint8_t *src, size_t n)
-{
-	if (n >= MOVSB_MIN && fast_movsb())
-		__asm__ volatile("rep movsb" : "+D"(dst), "+S"(src), "+c"(n) : : "memory");
-	else
-		memcpy(dst, src, n);
-}
-#else
-static void
-big_copy(uint8_t *dst, const uint8_t *src, size_t n)
-{
-	memcpy(dst, src, n);
-}
-#endif
-
 static void
 apply(uint8_t *dst, const uint8_t *src, size_t off, size_t len, int what)
 {
 	if (what == COPY)
-		big_copy(dst + off, src + off, len);
+		memcpy(dst + off, src + off, len);
 	else if (what == CLEAR)
 		memset(dst + off, 0, len);
 }
