@@ -2,8 +2,9 @@
 # test-all.sh TARGET... - run each test suite (a make target), even after
 # one fails, and sum the "N passed, N failed" closing lines into one final
 # line, bare ("N passed, N failed", nothing before it) so that a CI reader
-# looking for the standard closing line finds exactly one.  A suite that exits non-zero without reporting a failure (a build
-# error, a crash) counts as one failure, so nothing is silently green.
+# looking for the standard closing line finds exactly one.  A suite that
+# exits non-zero without reporting a failure (a build error, a crash)
+# counts as one failure, so nothing is silently green.
 set -u
 MAKE=${MAKE:-make}
 total_pass=0

@@ -312,7 +312,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct vm_error err;
 	struct run r = { 0 };
 	struct vm_instance *inst = NULL;
-	bool start;
 	uint32_t calls = 0;
 
 	r.trace = getenv("FUZZ_TRACE") != NULL;
@@ -331,14 +330,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/* The start function runs as the first call, within the harness's own
 	 * fuel and the trace, like every other call here. */
-	start = r.mod->has_start;
 	r.cfg.defer_start = true;
 	inst = vm_instantiate(r.mod, r.imports, r.mod->nimports, &r.cfg, &err);
 	if (!inst) {
 		TRACE(&r, "instantiate: %s\n", err.msg);
 		goto out;
 	}
-	if (start)
+	if (r.mod->has_start)
 		call(&r, &inst, r.mod->start);
 	for (uint32_t i = 0; i < r.mod->nexports && calls < MAX_CALLS; i++)
 		if (r.mod->exports[i].kind == VM_EXT_FUNC) {
